@@ -1,0 +1,59 @@
+/*
+ * Single-precision GEMM: C = alpha * op(A) * op(B) + beta * C, row-major,
+ * followed by an optional fused epilogue (bias, then activation).
+ * Blocked and packed, with SIMD microkernels chosen by dk_isa_active().
+ */
+#ifndef DK_GEMM_H
+#define DK_GEMM_H
+
+#include <stddef.h>
+#include "../base/pool.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Fused activations. The values are the format's `activation` attribute. */
+typedef enum dk_activation {
+    DK_ACT_NONE = 0,
+    DK_ACT_RELU = 1,
+    DK_ACT_LEAKY_RELU = 2, /* slope alpha */
+    DK_ACT_SIGMOID = 3,
+    DK_ACT_TANH = 4,
+    DK_ACT_RELU6 = 5
+} dk_activation;
+
+typedef struct dk_epilogue {
+    const float *bias;   /* NULL: none */
+    int bias_per_column; /* 0: bias[i] added to row i (conv); 1: bias[j] to column j (dense) */
+    dk_activation activation;
+    float alpha;
+} dk_epilogue;
+
+/**
+ * Scratch a call with these sizes needs, in floats, for `threads` threads.
+ * The runtime reserves it in the session arena so that runs never allocate.
+ */
+size_t dk_sgemm_workspace_floats(size_t m, size_t n, size_t k, int threads);
+
+/**
+ * op(A) is m x k (A is k x m when trans_a), op(B) is k x n (B is n x k when trans_b).
+ * workspace: dk_sgemm_workspace_floats() floats, 64-byte aligned; NULL makes the
+ * call allocate its own. epilogue may be NULL. Returns 0, or -1 if an allocation failed.
+ */
+int dk_sgemm(dk_pool *pool, int trans_a, int trans_b, size_t m, size_t n, size_t k,
+             float alpha, const float *a, size_t lda, const float *b, size_t ldb,
+             float beta, float *c, size_t ldc, const dk_epilogue *epilogue, float *workspace);
+
+/** The plain triple-loop definition, in double accumulation: the test oracle. */
+void dk_sgemm_reference(int trans_a, int trans_b, size_t m, size_t n, size_t k,
+                        float alpha, const float *a, size_t lda, const float *b, size_t ldb,
+                        float beta, float *c, size_t ldc, const dk_epilogue *epilogue);
+
+/** Applies `act` in place to n values (shared by every op with a fused activation). */
+void dk_activation_apply(dk_activation act, float alpha, float *x, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

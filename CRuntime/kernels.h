@@ -1,0 +1,14 @@
+/*
+ * kernels.h: the internal kernel API, shared by the runtime and the Swift
+ * training engine (imported there as `CRuntime.Kernels`). Not part of the ABI:
+ * nothing here is exported from libdlrt.so, and it may change at any time.
+ */
+#ifndef DK_KERNELS_H
+#define DK_KERNELS_H
+
+#include "base/cpu.h"
+#include "base/pool.h"
+#include "gemm/gemm.h"
+#include "ops/ops.h"
+
+#endif

@@ -1,0 +1,75 @@
+# Builds the C runtime without Swift: libdlrt.so.1, libdlrt.a, dlrt.pc, and the C tests.
+#   make                 the libraries
+#   make test            C tests (every ISA forced in turn), sanitizers, then `swift test`
+#   make test-c          C tests only
+#   make install PREFIX=/usr/local
+CC      ?= cc
+PREFIX  ?= /usr/local
+BUILD   ?= build
+VERSION := 0.1.0
+SOVER   := 1
+OPT     ?= -O2
+CFLAGS_COMMON := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+                 -fvisibility=hidden -fPIC -D_POSIX_C_SOURCE=200809L -Iinclude
+CFLAGS  ?= $(OPT) -g
+ALL_CFLAGS := $(CFLAGS_COMMON) $(CFLAGS)
+LDLIBS  := -lm -lpthread
+
+SRCS := $(sort $(wildcard CRuntime/*/*.c))
+OBJS := $(SRCS:%.c=$(BUILD)/%.o)
+TEST_SRCS := $(sort $(wildcard Tests/CRuntimeTests/test_*.c))
+TEST_SUPPORT := $(filter-out $(TEST_SRCS),$(wildcard Tests/CRuntimeTests/*.c))
+TEST_BINS := $(TEST_SRCS:Tests/CRuntimeTests/%.c=$(BUILD)/tests/%)
+
+.PHONY: all lib test test-c test-sanitize test-swift install example clean symbols
+all: lib
+lib: $(BUILD)/libdlrt.so.$(SOVER) $(BUILD)/libdlrt.a $(BUILD)/dlrt.pc
+
+$(BUILD)/%.o: %.c $(wildcard CRuntime/*.h CRuntime/*/*.h include/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libdlrt.so.$(SOVER): $(OBJS) CRuntime/dlrt.map
+	$(CC) -shared -Wl,-soname,libdlrt.so.$(SOVER) -Wl,--version-script=CRuntime/dlrt.map \
+	      -Wl,--no-undefined -o $@ $(OBJS) $(LDLIBS)
+	ln -sf libdlrt.so.$(SOVER) $(BUILD)/libdlrt.so
+
+$(BUILD)/libdlrt.a: $(OBJS)
+	rm -f $@
+	ar rcs $@ $(OBJS)
+
+$(BUILD)/dlrt.pc: CRuntime/dlrt.pc.in
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
+
+# Tests link the static library, so they can reach the internal kernels too.
+$(BUILD)/tests/%: Tests/CRuntimeTests/%.c $(TEST_SUPPORT) Tests/CRuntimeTests/test.h $(BUILD)/libdlrt.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -ICRuntime -o $@ $< $(TEST_SUPPORT) $(BUILD)/libdlrt.a $(LDLIBS)
+
+test-c: $(TEST_BINS) $(BUILD)/libdlrt.so.$(SOVER)
+	@sh tools/run-c-tests.sh $(BUILD) $(TEST_BINS)
+
+# The whole C suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
+test-sanitize:
+	$(MAKE) BUILD=build-asan CC=clang OPT=-O1 \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  LDLIBS="-lm -lpthread -fsanitize=address,undefined" test-c
+
+test-swift:
+	swift test
+
+test: test-c test-sanitize test-swift
+
+symbols: $(BUILD)/libdlrt.so.$(SOVER)
+	@nm -D --defined-only $< | awk '$$2 == "T" {print $$3}' | sort
+
+install: lib
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 include/dlrt.h $(DESTDIR)$(PREFIX)/include/
+	install -m 755 $(BUILD)/libdlrt.so.$(SOVER) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libdlrt.so.$(SOVER) $(DESTDIR)$(PREFIX)/lib/libdlrt.so
+	install -m 644 $(BUILD)/libdlrt.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 $(BUILD)/dlrt.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+
+clean:
+	rm -rf $(BUILD) build-asan
