@@ -1,5 +1,26 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+/// Everything under CRuntime/ that is neither a .c nor a .h file: textual
+/// includes such as ops/vmath_kernels.inc (#included once per ISA), dlrt.map,
+/// dlrt.pc.in. Listed explicitly as `sources`, SwiftPM would otherwise hand
+/// each of them to the compiler. Scanning keeps the C authors free to add
+/// such files without touching this manifest. SwiftPM caches the evaluated
+/// manifest, so an existing build directory may not see a newly added file:
+/// remove that build directory once (fresh builds and CI are unaffected).
+let nonSourceFiles: [String] = {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    let base = root.appendingPathComponent("CRuntime")
+    guard let walker = FileManager.default.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey]) else {
+        return []
+    }
+    return walker.compactMap { $0 as? URL }
+        .filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
+        .filter { !["c", "h"].contains($0.pathExtension) }
+        .map { "CRuntime/" + String($0.standardizedFileURL.path.dropFirst(base.standardizedFileURL.path.count + 1)) }
+        .sorted()
+}()
 
 let package = Package(
     name: "dlrt",
@@ -14,6 +35,7 @@ let package = Package(
         .target(
             name: "CRuntime",
             path: ".",
+            exclude: nonSourceFiles,
             sources: ["CRuntime"],
             publicHeadersPath: "include",
             cSettings: [.define("_POSIX_C_SOURCE", to: "200809L"), .unsafeFlags(["-std=c11", "-O2"])],
@@ -22,7 +44,9 @@ let package = Package(
         /// Swift wrapper over dlrt.h: Model, Session, typed errors.
         .target(name: "DLRuntime", dependencies: ["CRuntime"]),
         /// Checkpoint to .dlrt: graph building and the format writer.
-        .target(name: "DLExport"),
+        /// Depends on CRuntime for the kernels' own shape functions (dk_conv2d_infer, ...),
+        /// so that the writer and the runtime share one output-size formula.
+        .target(name: "DLExport", dependencies: ["CRuntime"]),
         .testTarget(name: "DLRuntimeTests", dependencies: ["DLRuntime", "DLExport"]),
         .testTarget(name: "DLExportTests", dependencies: ["DLExport"]),
     ],
