@@ -21,7 +21,7 @@ TEST_SRCS := $(sort $(wildcard Tests/CRuntimeTests/test_*.c))
 TEST_SUPPORT := $(filter-out $(TEST_SRCS),$(wildcard Tests/CRuntimeTests/*.c))
 TEST_BINS := $(TEST_SRCS:Tests/CRuntimeTests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all lib test test-c test-sanitize test-swift install example clean symbols
+.PHONY: all lib test test-c test-c-programs test-sanitize test-swift test-symbols test-example install clean symbols fuzz-model
 all: lib
 lib: $(BUILD)/libdlrt.so.$(SOVER) $(BUILD)/libdlrt.a $(BUILD)/dlrt.pc
 
@@ -46,14 +46,42 @@ $(BUILD)/tests/%: Tests/CRuntimeTests/%.c $(TEST_SUPPORT) Tests/CRuntimeTests/te
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -ICRuntime -o $@ $< $(TEST_SUPPORT) $(BUILD)/libdlrt.a $(LDLIBS)
 
-test-c: $(TEST_BINS) $(BUILD)/libdlrt.so.$(SOVER)
+test-c: test-c-programs test-symbols test-example
+
+test-c-programs: $(TEST_BINS)
 	@sh tools/run-c-tests.sh $(BUILD) $(TEST_BINS)
+
+# Only the ABI leaves the shared library: the exported list must match the committed one.
+test-symbols: $(BUILD)/libdlrt.so.$(SOVER)
+	@nm -D --defined-only $< | awk '$$2 == "T" {sub(/@.*/, "", $$3); print $$3}' | sort | diff -u CRuntime/dlrt.exports - \
+	  && echo "symbols: 1 passed, 0 failed"
+
+# The example is built as a C user would: plain cc against the installed header, library and dlrt.pc.
+$(BUILD)/seeds/small.dlrt: tools/fuzz/make_seeds.c $(TEST_SUPPORT) $(BUILD)/libdlrt.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -ICRuntime -o $(BUILD)/make_seeds $< $(TEST_SUPPORT) $(BUILD)/libdlrt.a $(LDLIBS)
+	$(BUILD)/make_seeds $(dir $@)
+
+test-example: lib $(BUILD)/seeds/small.dlrt
+	@rm -rf $(BUILD)/prefix
+	@$(MAKE) --no-print-directory install PREFIX=$(CURDIR)/$(BUILD)/prefix BUILD=$(BUILD) > /dev/null
+	cc examples/run_model.c $$(PKG_CONFIG_PATH=$(BUILD)/prefix/lib/pkgconfig pkg-config --cflags --libs dlrt) \
+	   -Wl,-rpath,$(CURDIR)/$(BUILD)/prefix/lib -o $(BUILD)/run_model
+	$(BUILD)/run_model $(BUILD)/seeds/small.dlrt > $(BUILD)/run_model.out
+	@grep -q "output prob \[1x3\]" $(BUILD)/run_model.out && echo "example: 1 passed, 0 failed"
+
+# libFuzzer target for the loader plus one run (clang from the Swift toolchain has -fsanitize=fuzzer).
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+fuzz-model: $(BUILD)/seeds/small.dlrt
+	@mkdir -p build-fuzz/corpus
+	clang $(CFLAGS_COMMON) $(FUZZ_FLAGS) -o build-fuzz/fuzz_model tools/fuzz/fuzz_model.c $(SRCS) $(LDLIBS)
+	cp $(BUILD)/seeds/small.dlrt tools/fuzz/corpus/model/*.dlrt build-fuzz/corpus/ 2>/dev/null || true
 
 # The whole C suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
 test-sanitize:
 	$(MAKE) BUILD=build-asan CC=clang OPT=-O1 \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
-	  LDLIBS="-lm -lpthread -fsanitize=address,undefined" test-c
+	  LDLIBS="-lm -lpthread -fsanitize=address,undefined" test-c-programs
 
 test-swift:
 	swift test
@@ -61,7 +89,7 @@ test-swift:
 test: test-c test-sanitize test-swift
 
 symbols: $(BUILD)/libdlrt.so.$(SOVER)
-	@nm -D --defined-only $< | awk '$$2 == "T" {print $$3}' | sort
+	@nm -D --defined-only $< | awk '$$2 == "T" {sub(/@.*/, "", $$3); print $$3}' | sort
 
 install: lib
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
@@ -69,7 +97,7 @@ install: lib
 	install -m 755 $(BUILD)/libdlrt.so.$(SOVER) $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libdlrt.so.$(SOVER) $(DESTDIR)$(PREFIX)/lib/libdlrt.so
 	install -m 644 $(BUILD)/libdlrt.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 644 $(BUILD)/dlrt.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' CRuntime/dlrt.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/dlrt.pc
 
 clean:
 	rm -rf $(BUILD) build-asan

@@ -1,0 +1,237 @@
+#include "model_builder.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "format/crc32.h"
+
+void tb_put(tb_bytes *b, const void *data, size_t n) {
+    if (b->size + n > b->capacity) {
+        size_t cap = b->capacity ? b->capacity : 256;
+        while (cap < b->size + n) cap *= 2;
+        b->data = realloc(b->data, cap);
+        if (b->data == NULL) abort();
+        b->capacity = cap;
+    }
+    if (n) memcpy(b->data + b->size, data, n);
+    b->size += n;
+}
+
+void tb_u8(tb_bytes *b, uint8_t v) { tb_put(b, &v, 1); }
+void tb_u16(tb_bytes *b, uint16_t v) { uint8_t p[2] = {(uint8_t)v, (uint8_t)(v >> 8)}; tb_put(b, p, 2); }
+void tb_u32(tb_bytes *b, uint32_t v) { tb_u16(b, (uint16_t)v); tb_u16(b, (uint16_t)(v >> 16)); }
+void tb_u64(tb_bytes *b, uint64_t v) { tb_u32(b, (uint32_t)v); tb_u32(b, (uint32_t)(v >> 32)); }
+void tb_i64(tb_bytes *b, int64_t v) { uint64_t u; memcpy(&u, &v, 8); tb_u64(b, u); }
+void tb_f32(tb_bytes *b, float v) { uint32_t u; memcpy(&u, &v, 4); tb_u32(b, u); }
+void tb_str(tb_bytes *b, const char *s) { uint32_t n = (uint32_t)strlen(s); tb_u32(b, n); tb_put(b, s, n); }
+
+void tb_init(tb_model *m) { memset(m, 0, sizeof *m); }
+
+void tb_free(tb_model *m) {
+    free(m->meta.data);
+    free(m->tensors.data);
+    free(m->data.data);
+    free(m->nodes.data);
+    free(m->selftest.data);
+}
+
+void tb_meta_string(tb_model *m, const char *key, const char *value) {
+    tb_str(&m->meta, key);
+    tb_u32(&m->meta, 3);
+    tb_str(&m->meta, value);
+    m->meta_count++;
+}
+
+void tb_meta_i64(tb_model *m, const char *key, int64_t value) {
+    tb_str(&m->meta, key);
+    tb_u32(&m->meta, 1);
+    tb_i64(&m->meta, value);
+    m->meta_count++;
+}
+
+static uint32_t add_tensor(tb_model *m, const char *name, uint32_t rank, const uint32_t *dims, const float *values) {
+    tb_str(&m->tensors, name);
+    tb_u8(&m->tensors, 1);
+    tb_u8(&m->tensors, (uint8_t)rank);
+    tb_u8(&m->tensors, 0);
+    tb_u8(&m->tensors, values ? 1 : 0);
+    uint64_t elements = 1;
+    for (uint32_t d = 0; d < rank; d++) {
+        tb_u32(&m->tensors, dims[d]);
+        elements *= dims[d];
+    }
+    if (values) {
+        while (m->data.size % 64) tb_u8(&m->data, 0);
+        tb_u64(&m->tensors, m->data.size);
+        tb_u64(&m->tensors, elements * 4);
+        for (uint64_t i = 0; i < elements; i++) tb_f32(&m->data, values[i]);
+    }
+    return m->tensor_count++;
+}
+
+uint32_t tb_tensor(tb_model *m, const char *name, uint32_t rank, const uint32_t *dims) { return add_tensor(m, name, rank, dims, NULL); }
+uint32_t tb_constant(tb_model *m, const char *name, uint32_t rank, const uint32_t *dims, const float *values) {
+    return add_tensor(m, name, rank, dims, values);
+}
+
+uint32_t tb_input(tb_model *m, const char *name, uint32_t rank, const uint32_t *dims) {
+    uint32_t id = tb_tensor(m, name, rank, dims);
+    m->inputs[m->input_count++] = id;
+    return id;
+}
+
+void tb_output(tb_model *m, uint32_t id) { m->outputs[m->output_count++] = id; }
+
+void tb_node(tb_model *m, uint16_t op, uint32_t input_count, const uint32_t *inputs, uint32_t output, uint32_t attr_count,
+             const tb_attr *attrs) {
+    tb_u16(&m->nodes, op);
+    tb_u16(&m->nodes, 1);
+    tb_u32(&m->nodes, input_count);
+    tb_u32(&m->nodes, 1);
+    tb_u32(&m->nodes, attr_count);
+    for (uint32_t i = 0; i < input_count; i++) tb_u32(&m->nodes, inputs[i]);
+    tb_u32(&m->nodes, output);
+    for (uint32_t a = 0; a < attr_count; a++) {
+        tb_u16(&m->nodes, attrs[a].key);
+        tb_u16(&m->nodes, attrs[a].type);
+        tb_u32(&m->nodes, attrs[a].count);
+        for (uint32_t v = 0; v < attrs[a].count; v++) {
+            if (attrs[a].type == 1) tb_i64(&m->nodes, attrs[a].i[v]);
+            else tb_f32(&m->nodes, attrs[a].f[v]);
+        }
+    }
+    m->node_count++;
+}
+
+void tb_selftest(tb_model *m, float rtol, float atol, uint32_t input, const float *in, uint64_t in_count, uint32_t output,
+                 const float *out, uint64_t out_count) {
+    tb_bytes *b = &m->selftest;
+    tb_f32(b, rtol);
+    tb_f32(b, atol);
+    tb_u32(b, 1);
+    tb_u32(b, input);
+    tb_u64(b, in_count);
+    for (uint64_t i = 0; i < in_count; i++) tb_f32(b, in[i]);
+    tb_u32(b, 1);
+    tb_u32(b, output);
+    tb_u64(b, out_count);
+    for (uint64_t i = 0; i < out_count; i++) tb_f32(b, out[i]);
+    m->has_selftest = 1;
+}
+
+static void put_at(uint8_t *p, uint64_t v, int bytes) {
+    for (int i = 0; i < bytes; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_at(const uint8_t *p, int bytes) {
+    uint64_t v = 0;
+    for (int i = 0; i < bytes; i++) v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+void tb_fix_crcs(uint8_t *file, size_t size) {
+    uint32_t count = (uint32_t)get_at(file + 32, 4);
+    if (count > 16 || 64 + (size_t)count * 32 > size) return;
+    for (uint32_t i = 0; i < count; i++) {
+        uint8_t *e = file + 64 + 32 * i;
+        uint64_t off = get_at(e + 8, 8), sz = get_at(e + 16, 8);
+        if (off <= size && sz <= size - off) put_at(e + 24, dk_crc32(0, file + off, (size_t)sz), 4);
+    }
+    put_at(file + 36, 0, 4);
+    uint32_t crc = dk_crc32(dk_crc32(0, file, 64), file + 64, (size_t)count * 32);
+    put_at(file + 36, crc, 4);
+}
+
+int tb_section(const uint8_t *file, uint32_t kind, uint64_t *offset, uint64_t *size) {
+    uint32_t count = (uint32_t)get_at(file + 32, 4);
+    for (uint32_t i = 0; i < count; i++) {
+        const uint8_t *e = file + 64 + 32 * i;
+        if (get_at(e, 4) == kind) {
+            *offset = get_at(e + 8, 8);
+            *size = get_at(e + 16, 8);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+uint8_t *tb_build(const tb_model *m, size_t *out_size) {
+    tb_bytes sec[5] = {{0}};
+    tb_u32(&sec[0], m->meta_count);
+    tb_put(&sec[0], m->meta.data, m->meta.size);
+    tb_u32(&sec[1], m->tensor_count);
+    tb_put(&sec[1], m->tensors.data, m->tensors.size);
+    tb_u32(&sec[2], m->input_count);
+    for (uint32_t i = 0; i < m->input_count; i++) tb_u32(&sec[2], m->inputs[i]);
+    tb_u32(&sec[2], m->output_count);
+    for (uint32_t i = 0; i < m->output_count; i++) tb_u32(&sec[2], m->outputs[i]);
+    tb_u32(&sec[2], m->node_count);
+    tb_put(&sec[2], m->nodes.data, m->nodes.size);
+    tb_put(&sec[3], m->selftest.data, m->selftest.size);
+    tb_put(&sec[4], m->data.data, m->data.size);
+    const uint32_t kinds[5] = {1, 2, 3, 5, 4};
+    uint32_t count = m->has_selftest ? 5 : 4;
+    tb_bytes file = {0};
+    uint8_t zero[64] = {0};
+    tb_put(&file, zero, 64);
+    for (uint32_t i = 0; i < count; i++) tb_put(&file, zero, 32);
+    uint64_t offsets[5];
+    for (uint32_t k = 0, i = 0; k < 5; k++) {
+        if (kinds[k] == 5 && !m->has_selftest) continue;
+        if (kinds[k] == 4)
+            while (file.size % 64) tb_u8(&file, 0);
+        offsets[k] = file.size;
+        tb_put(&file, sec[k].data, sec[k].size);
+        uint8_t *e = file.data + 64 + 32 * i++;
+        put_at(e, kinds[k], 4);
+        put_at(e + 4, kinds[k] == 5 ? 1 : 0, 4);
+        put_at(e + 8, offsets[k], 8);
+        put_at(e + 16, sec[k].size, 8);
+    }
+    static const uint8_t magic[8] = {0x89, 'D', 'L', 'R', 'T', 0x0D, 0x0A, 0x1A};
+    memcpy(file.data, magic, 8);
+    put_at(file.data + 8, 1, 2);
+    put_at(file.data + 10, 0, 2);
+    put_at(file.data + 12, 0x01020304u, 4);
+    put_at(file.data + 16, file.size, 8);
+    put_at(file.data + 24, 64, 8);
+    put_at(file.data + 32, count, 4);
+    tb_fix_crcs(file.data, file.size);
+    for (int k = 0; k < 5; k++) free(sec[k].data);
+    uint8_t *aligned = aligned_alloc(64, (file.size + 63) & ~(size_t)63);
+    if (aligned == NULL) abort();
+    memcpy(aligned, file.data, file.size);
+    free(file.data);
+    *out_size = file.size;
+    return aligned;
+}
+
+uint8_t *tb_small_model(size_t *size) {
+    tb_model m;
+    tb_init(&m);
+    tb_meta_string(&m, "model.name", "small");
+    float w[2 * 1 * 3 * 3], b[2] = {0.1f, -0.2f}, dw[3 * 8], db[3] = {0.0f, 0.5f, -0.5f};
+    for (int i = 0; i < 18; i++) w[i] = (float)((i * 7) % 5 - 2) * 0.25f;
+    for (int i = 0; i < 24; i++) dw[i] = (float)((i * 5) % 7 - 3) * 0.125f;
+    uint32_t x = tb_input(&m, "x", 4, (uint32_t[]){1, 1, 4, 4});
+    uint32_t cw = tb_constant(&m, "conv.w", 4, (uint32_t[]){2, 1, 3, 3}, w);
+    uint32_t cb = tb_constant(&m, "conv.b", 1, (uint32_t[]){2}, b);
+    uint32_t c = tb_tensor(&m, "conv", 4, (uint32_t[]){1, 2, 4, 4});
+    uint32_t p = tb_tensor(&m, "pool", 4, (uint32_t[]){1, 2, 2, 2});
+    uint32_t f = tb_tensor(&m, "flat", 2, (uint32_t[]){1, 8});
+    uint32_t fw = tb_constant(&m, "fc.w", 2, (uint32_t[]){3, 8}, dw);
+    uint32_t fb = tb_constant(&m, "fc.b", 1, (uint32_t[]){3}, db);
+    uint32_t d = tb_tensor(&m, "fc", 2, (uint32_t[]){1, 3});
+    uint32_t y = tb_tensor(&m, "prob", 2, (uint32_t[]){1, 3});
+    tb_attr conv_attrs[] = {{2, 1, 4, {1, 1, 1, 1}, {0}}, {5, 1, 1, {1}, {0}}};
+    tb_node(&m, 1, 3, (uint32_t[]){x, cw, cb}, c, 2, conv_attrs);
+    tb_attr pool_attrs[] = {{10, 1, 2, {2, 2}, {0}}};
+    tb_node(&m, 4, 1, (uint32_t[]){c}, p, 1, pool_attrs);
+    tb_node(&m, 17, 1, (uint32_t[]){p}, f, 0, NULL);
+    tb_node(&m, 3, 3, (uint32_t[]){f, fw, fb}, d, 0, NULL);
+    tb_node(&m, 11, 1, (uint32_t[]){d}, y, 0, NULL);
+    tb_output(&m, y);
+    uint8_t *file = tb_build(&m, size);
+    tb_free(&m);
+    return file;
+}
