@@ -21,7 +21,7 @@ TEST_SRCS := $(sort $(wildcard Tests/CRuntimeTests/test_*.c))
 TEST_SUPPORT := $(filter-out $(TEST_SRCS),$(wildcard Tests/CRuntimeTests/*.c))
 TEST_BINS := $(TEST_SRCS:Tests/CRuntimeTests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all lib test test-c test-c-programs test-sanitize test-swift test-symbols test-example install clean symbols fuzz-model
+.PHONY: all lib demo test test-c test-c-programs test-sanitize test-swift test-symbols test-example install clean symbols fuzz-model
 all: lib
 lib: $(BUILD)/libdlrt.so.$(SOVER) $(BUILD)/libdlrt.a $(BUILD)/dlrt.pc
 
@@ -70,11 +70,17 @@ test-example: lib $(BUILD)/seeds/small.dlrt
 	$(BUILD)/run_model $(BUILD)/seeds/small.dlrt > $(BUILD)/run_model.out
 	@grep -q "output prob \[1x3\]" $(BUILD)/run_model.out && echo "example: 1 passed, 0 failed"
 
+# The main job for now: a C program, built against the installed library, runs a
+# LeNet-5 whose weights and expected output come from PyTorch (Tests/Fixtures).
+demo: test-example
+	$(BUILD)/run_model Tests/Fixtures/lenet5.dlrt
+
 # libFuzzer target for the loader plus one run (clang from the Swift toolchain has -fsanitize=fuzzer).
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 fuzz-model: $(BUILD)/seeds/small.dlrt
 	@mkdir -p build-fuzz/corpus
-	clang $(CFLAGS_COMMON) $(FUZZ_FLAGS) -o build-fuzz/fuzz_model tools/fuzz/fuzz_model.c $(SRCS) $(LDLIBS)
+	clang $(CFLAGS_COMMON) $(FUZZ_FLAGS) -ICRuntime -o build-fuzz/fuzz_model tools/fuzz/fuzz_model.c \
+	      Tests/CRuntimeTests/model_builder.c $(SRCS) $(LDLIBS)
 	cp $(BUILD)/seeds/small.dlrt tools/fuzz/corpus/model/*.dlrt build-fuzz/corpus/ 2>/dev/null || true
 
 # The whole C suite again under AddressSanitizer and UndefinedBehaviorSanitizer.

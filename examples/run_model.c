@@ -49,7 +49,7 @@ int main(int argc, char **argv) {
 
     dlrt_session *session;
     if ((st = dlrt_session_create(model, NULL, &session)) != DLRT_OK) return fail("session", st);
-    dlrt_tensor_info info = {sizeof info};
+    dlrt_tensor_info info = {.struct_size = sizeof info};
     dlrt_session_input_info(session, 0, &info);
     print_shape("input", &info);
     size_t n = element_count(&info);
