@@ -49,6 +49,8 @@ let package = Package(
         .target(name: "DLExport", dependencies: ["CRuntime"]),
         .testTarget(name: "DLRuntimeTests", dependencies: ["DLRuntime", "DLExport"]),
         .testTarget(name: "DLExportTests", dependencies: ["DLExport"]),
+        /// Golden-model converter: tools/golden/make_golden.py's JSON + .bin to .dlrt.
+        .executableTarget(name: "dlrt-golden", dependencies: ["DLExport"], path: "tools/golden/Converter"),
     ],
     swiftLanguageModes: [.v5]
 )
