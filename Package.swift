@@ -1,26 +1,8 @@
 // swift-tools-version:6.0
-import Foundation
+// Note: with SwiftPM 6.3 a custom --scratch-path fails every second build in this
+// package ("unknown build description"); the default .build does not. Scripts
+// that need their own scratch path pass --disable-build-manifest-caching.
 import PackageDescription
-
-/// Everything under CRuntime/ that is neither a .c nor a .h file: textual
-/// includes such as ops/vmath_kernels.inc (#included once per ISA), dlrt.map,
-/// dlrt.pc.in. Listed explicitly as `sources`, SwiftPM would otherwise hand
-/// each of them to the compiler. Scanning keeps the C authors free to add
-/// such files without touching this manifest. SwiftPM caches the evaluated
-/// manifest, so an existing build directory may not see a newly added file:
-/// remove that build directory once (fresh builds and CI are unaffected).
-let nonSourceFiles: [String] = {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    let base = root.appendingPathComponent("CRuntime")
-    guard let walker = FileManager.default.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey]) else {
-        return []
-    }
-    return walker.compactMap { $0 as? URL }
-        .filter { (try? $0.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true }
-        .filter { !["c", "h"].contains($0.pathExtension) }
-        .map { "CRuntime/" + String($0.standardizedFileURL.path.dropFirst(base.standardizedFileURL.path.count + 1)) }
-        .sorted()
-}()
 
 let package = Package(
     name: "dlrt",
@@ -35,10 +17,11 @@ let package = Package(
         .target(
             name: "CRuntime",
             path: ".",
-            exclude: nonSourceFiles,
+            // Build files for `make`; SwiftPM must not treat them as sources.
+            exclude: ["CRuntime/dlrt.map", "CRuntime/dlrt.pc.in", "CRuntime/dlrt.exports"],
             sources: ["CRuntime"],
             publicHeadersPath: "include",
-            cSettings: [.define("_POSIX_C_SOURCE", to: "200809L"), .unsafeFlags(["-std=c11", "-O2"])],
+            cSettings: [.define("_POSIX_C_SOURCE", to: "200809L")],
             linkerSettings: [.linkedLibrary("m"), .linkedLibrary("pthread")]
         ),
         /// Swift wrapper over dlrt.h: Model, Session, typed errors.
@@ -52,5 +35,6 @@ let package = Package(
         /// Golden-model converter: tools/golden/make_golden.py's JSON + .bin to .dlrt.
         .executableTarget(name: "dlrt-golden", dependencies: ["DLExport"], path: "tools/golden/Converter"),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v5],
+    cLanguageStandard: .c11
 )
