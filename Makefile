@@ -89,8 +89,12 @@ test-sanitize:
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  LDLIBS="-lm -lpthread -fsanitize=address,undefined" test-c-programs
 
+# Swift tests, then the SwiftPM-built libdlrt.so must export exactly the same ABI as make's.
 test-swift:
 	swift test
+	swift build --product dlrt
+	@nm -D --defined-only .build/debug/libdlrt.so | awk '$$2 == "T" {sub(/@.*/, "", $$3); print $$3}' | sort \
+	  | diff -u CRuntime/dlrt.exports - && echo "swiftpm-symbols: 1 passed, 0 failed"
 
 test: test-c test-sanitize test-swift
 

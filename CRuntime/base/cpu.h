@@ -2,6 +2,9 @@
 #ifndef DK_CPU_H
 #define DK_CPU_H
 
+/* Internal: never exported from libdlrt.so, however it is built. */
+#pragma GCC visibility push(hidden)
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -27,4 +30,5 @@ int dk_isa_from_name(const char *name);
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

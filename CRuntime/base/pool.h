@@ -8,6 +8,9 @@
 
 #include <stddef.h>
 
+/* Internal: never exported from libdlrt.so, however it is built. */
+#pragma GCC visibility push(hidden)
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -28,4 +31,5 @@ void dk_pool_for(dk_pool *pool, size_t count, dk_task_fn fn, void *context);
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

@@ -5,7 +5,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Internal: never exported from libdlrt.so, however it is built. */
+#pragma GCC visibility push(hidden)
+
 /** Continues `crc` (0 to start) over `size` bytes. */
 uint32_t dk_crc32(uint32_t crc, const void *data, size_t size);
 
+#pragma GCC visibility pop
 #endif

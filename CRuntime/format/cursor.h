@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Internal: never exported from libdlrt.so, however it is built. */
+#pragma GCC visibility push(hidden)
+
 typedef struct dk_cursor {
     const uint8_t *data;
     size_t size;
@@ -38,4 +41,5 @@ const char *dk_read_string(dk_cursor *c, uint32_t max_length, uint32_t *out_leng
 uint32_t dk_le32(const uint8_t *p);
 uint64_t dk_le64(const uint8_t *p);
 
+#pragma GCC visibility pop
 #endif

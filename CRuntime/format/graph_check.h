@@ -5,6 +5,9 @@
 #include "cursor.h"
 #include "model.h"
 
+/* Internal: never exported from libdlrt.so, however it is built. */
+#pragma GCC visibility push(hidden)
+
 /** What the op table says about one op (docs/FORMAT.md, "Ops, version 1"). */
 typedef struct dk_op_info {
     const char *name;
@@ -21,4 +24,5 @@ dlrt_status dk_check_unique_names(const dlrt_model *m);
 /** References, constness, dtypes, single producers and execution order. */
 dlrt_status dk_check_graph(dlrt_model *m);
 
+#pragma GCC visibility pop
 #endif

@@ -12,6 +12,9 @@
 
 #include "../../include/dlrt.h"
 
+/* Internal: never exported from libdlrt.so, however it is built. */
+#pragma GCC visibility push(hidden)
+
 enum { DK_SECTION_META = 1, DK_SECTION_TENSORS = 2, DK_SECTION_GRAPH = 3, DK_SECTION_DATA = 4, DK_SECTION_SELFTEST = 5 };
 
 enum {
@@ -151,4 +154,5 @@ void dk_model_release(dlrt_model *model);
 const char *dk_op_name(dk_op op);
 size_t dk_dtype_size(dlrt_dtype dtype);
 
+#pragma GCC visibility pop
 #endif

@@ -9,6 +9,9 @@
 #include <stddef.h>
 #include "../base/pool.h"
 
+/* Internal: never exported from libdlrt.so, however it is built. */
+#pragma GCC visibility push(hidden)
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -56,4 +59,5 @@ void dk_activation_apply(dk_activation act, float alpha, float *x, size_t n);
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

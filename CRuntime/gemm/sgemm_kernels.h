@@ -19,6 +19,9 @@
 
 #include "gemm.h"
 
+/* Internal: never exported from libdlrt.so, however it is built. */
+#pragma GCC visibility push(hidden)
+
 /* How a kernel folds its h x nr result tile `acc` into C. */
 typedef struct dk_sgemm_out {
     float alpha;            /* C = alpha * acc + beta * C */
@@ -95,4 +98,5 @@ static inline void dk_sgemm_out_row(float *c, const float *acc, size_t nr, size_
     if (!dk_sgemm_act_is_simple(o->activation)) dk_activation_apply(o->activation, o->act_alpha, c, nr);
 }
 
+#pragma GCC visibility pop
 #endif

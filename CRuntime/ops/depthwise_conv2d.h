@@ -14,6 +14,9 @@
 
 #include "ops_internal.h"
 
+/* Internal: never exported from libdlrt.so, however it is built. */
+#pragma GCC visibility push(hidden)
+
 /** An unpadded plane geometry: (ho - 1) * sh + (kh - 1) * dh < h, and the same across. */
 typedef struct dk_dw_geom {
     ptrdiff_t h, w, ho, wo, kh, kw, sh, sw, dh, dw;
@@ -44,4 +47,5 @@ static inline float dk_dw_point(const dk_dw_geom *g, const float *x, const float
     return acc;
 }
 
+#pragma GCC visibility pop
 #endif

@@ -14,6 +14,9 @@
 #include "../base/pool.h"
 #include "../gemm/gemm.h"
 
+/* Internal: never exported from libdlrt.so, however it is built. */
+#pragma GCC visibility push(hidden)
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -105,4 +108,5 @@ void dk_pad_forward(dk_pool *pool, const size_t dims[4], const size_t pads[8], f
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

@@ -23,6 +23,9 @@
 #include "../base/cpu.h"
 #include "ops.h"
 
+/* Internal: never exported from libdlrt.so, however it is built. */
+#pragma GCC visibility push(hidden)
+
 /* Workspace slices are rounded up to 16 floats so that each stays 64-byte aligned. */
 static inline size_t dk_ops_round16(size_t n) { return (n + 15) & ~(size_t)15; }
 
@@ -124,4 +127,5 @@ size_t dk_ops_depthwise_workspace_floats(const dk_conv2d_params *p, int threads)
 void dk_ops_depthwise_forward(dk_pool *pool, const dk_conv2d_params *p, const float *x,
                               const float *w, const float *bias, float *y, float *workspace);
 
+#pragma GCC visibility pop
 #endif

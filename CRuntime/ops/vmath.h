@@ -14,6 +14,9 @@
 
 #include "../gemm/gemm.h"
 
+/* Internal: never exported from libdlrt.so, however it is built. */
+#pragma GCC visibility push(hidden)
+
 #if defined(__GNUC__) || defined(__clang__)
 #define DK_VM_INLINE static inline __attribute__((always_inline))
 #else
@@ -133,4 +136,5 @@ DK_VM_INLINE float dk_vm_tanh_a(float x, float alpha) {
     return dk_vm_tanh(x);
 }
 
+#pragma GCC visibility pop
 #endif

@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Internal: never exported from libdlrt.so, however it is built. */
+#pragma GCC visibility push(hidden)
+
 typedef struct dk_live_range {
     uint64_t bytes;   /* 0: not planned */
     int64_t first;    /* defining step; -1 for graph inputs */
@@ -19,4 +22,5 @@ typedef struct dk_live_range {
 /** Every offset is 64-byte aligned. Returns 0, or -1 when out of memory. */
 int dk_plan_arena(const dk_live_range *ranges, size_t count, int64_t step_count, uint64_t *offsets, uint64_t *peak);
 
+#pragma GCC visibility pop
 #endif

@@ -6,6 +6,9 @@
 #include "../ops/ops.h"
 #include "shape_infer.h"
 
+/* Internal: never exported from libdlrt.so, however it is built. */
+#pragma GCC visibility push(hidden)
+
 /** One node, resolved for a session: kernel parameters and bound pointers. */
 typedef struct dk_step {
     const float *in[3];          /* x, weight, bias (or the second add operand) */
@@ -41,4 +44,5 @@ void dk_step_run(dk_pool *pool, const dk_node *node, const dk_step *step, float 
 /** Fills `info` for tensor t at the file's batch size. */
 dlrt_status dk_tensor_info(const dlrt_model *m, uint32_t t, dlrt_tensor_info *info);
 
+#pragma GCC visibility pop
 #endif

@@ -5,6 +5,9 @@
 #include "../format/model.h"
 #include "../ops/ops.h"
 
+/* Internal: never exported from libdlrt.so, however it is built. */
+#pragma GCC visibility push(hidden)
+
 typedef struct dk_shape {
     uint32_t rank;
     int64_t dims[DLRT_MAX_RANK];
@@ -22,4 +25,5 @@ dlrt_status dk_check_shapes(dlrt_model *m);
 void dk_conv_params(const dk_node *node, const dk_shape *x, const dk_shape *w, dk_conv2d_params *p);
 void dk_pool_params(const dk_node *node, const dk_shape *x, dk_pool2d_params *p);
 
+#pragma GCC visibility pop
 #endif
