@@ -197,35 +197,26 @@ dlrt_status dlrt_model_meta_length(const dlrt_model *m, const char *key, size_t 
     return DLRT_OK;
 }
 
+/* Reads element `index` of a number entry (8 little-endian bytes) into *out. */
 static dlrt_status meta_number(const dlrt_model *m, const char *key, size_t index, dlrt_meta_type scalar, dlrt_meta_type array,
-                               const uint8_t **bytes) {
+                               void *out) {
     const dk_meta *e;
     dlrt_status st = find_meta(m, key, index, &e);
     if (st != DLRT_OK) return st;
     if (e->type != scalar && e->type != array)
         return dk_fail(DLRT_ERR_INVALID_ARGUMENT, "metadata '%s': has type %d, not the one asked for", key, (int)e->type);
-    *bytes = e->payload + index * 8;
+    if (out == NULL) return dk_fail(DLRT_ERR_INVALID_ARGUMENT, "metadata '%s': NULL out argument", key);
+    uint64_t u = dk_le64(e->payload + index * 8);
+    memcpy(out, &u, 8);
     return DLRT_OK;
 }
 
 dlrt_status dlrt_model_meta_i64(const dlrt_model *m, const char *key, size_t index, int64_t *value) {
-    const uint8_t *p = NULL;
-    dlrt_status st = meta_number(m, key, index, DLRT_META_I64, DLRT_META_I64_ARRAY, &p);
-    if (st != DLRT_OK) return st;
-    if (value == NULL) return dk_fail(DLRT_ERR_INVALID_ARGUMENT, "dlrt_model_meta_i64: NULL argument");
-    uint64_t u = dk_le64(p);
-    memcpy(value, &u, 8);
-    return DLRT_OK;
+    return meta_number(m, key, index, DLRT_META_I64, DLRT_META_I64_ARRAY, value);
 }
 
 dlrt_status dlrt_model_meta_f64(const dlrt_model *m, const char *key, size_t index, double *value) {
-    const uint8_t *p = NULL;
-    dlrt_status st = meta_number(m, key, index, DLRT_META_F64, DLRT_META_F64_ARRAY, &p);
-    if (st != DLRT_OK) return st;
-    if (value == NULL) return dk_fail(DLRT_ERR_INVALID_ARGUMENT, "dlrt_model_meta_f64: NULL argument");
-    uint64_t u = dk_le64(p);
-    memcpy(value, &u, 8);
-    return DLRT_OK;
+    return meta_number(m, key, index, DLRT_META_F64, DLRT_META_F64_ARRAY, value);
 }
 
 dlrt_status dlrt_model_meta_string(const dlrt_model *m, const char *key, size_t index, const char **data, size_t *length) {
