@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "dlrt", type: .dynamic, targets: ["CRuntime"]),
         .library(name: "DLRuntime", targets: ["DLRuntime"]),
         .library(name: "DLExport", targets: ["DLExport"]),
+        .library(name: "DeepLearning", targets: ["DeepLearning"]),
     ],
     targets: [
         /// The vendored C11 runtime: format reader, planner, thread pool, kernels.
@@ -30,6 +31,10 @@ let package = Package(
         /// Depends on CRuntime for the kernels' own shape functions (dk_conv2d_infer, ...),
         /// so that the writer and the runtime share one output-size formula.
         .target(name: "DLExport", dependencies: ["CRuntime"]),
+        /// The training engine: Tensor, tape autograd, layers, optimizers, data.
+        /// Float tensors run on CRuntime's kernels (CRuntime.Kernels).
+        .target(name: "DeepLearning", dependencies: ["CRuntime"]),
+        .testTarget(name: "DeepLearningTests", dependencies: ["DeepLearning"]),
         .testTarget(name: "DLRuntimeTests", dependencies: ["DLRuntime", "DLExport"]),
         .testTarget(name: "DLExportTests", dependencies: ["DLExport"]),
         /// Golden-model converter: tools/golden/make_golden.py's JSON + .bin to .dlrt.
