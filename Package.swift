@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "dlrt", type: .dynamic, targets: ["CRuntime"]),
         .library(name: "DLRuntime", targets: ["DLRuntime"]),
         .library(name: "DLExport", targets: ["DLExport"]),
+        .library(name: "DLImage", targets: ["DLImage"]),
         .library(name: "DeepLearning", targets: ["DeepLearning"]),
     ],
     targets: [
@@ -35,6 +36,14 @@ let package = Package(
         /// Float tensors run on CRuntime's kernels (CRuntime.Kernels).
         .target(name: "DeepLearning", dependencies: ["CRuntime"]),
         .testTarget(name: "DeepLearningTests", dependencies: ["DeepLearning"]),
+        /// Safe C wrappers over the system libpng, libjpeg and zlib (no exit/abort/print).
+        .target(
+            name: "CImageCodecs",
+            linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("z")]
+        ),
+        /// Image I/O: PNG/JPEG decode, PNG encode, resize, crop, normalise.
+        .target(name: "DLImage", dependencies: ["CImageCodecs"]),
+        .testTarget(name: "DLImageTests", dependencies: ["DLImage", "CImageCodecs"]),
         .testTarget(name: "DLRuntimeTests", dependencies: ["DLRuntime", "DLExport"]),
         .testTarget(name: "DLExportTests", dependencies: ["DLExport"]),
         /// Golden-model converter: tools/golden/make_golden.py's JSON + .bin to .dlrt.
