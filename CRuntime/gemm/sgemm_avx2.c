@@ -92,8 +92,8 @@ DK_INLINE DK_TARGET_AVX2 void kernel_hv(size_t kc, const float *a, const float *
         __m256 b0 = _mm256_loadu_ps(b);                                               \
         __m256 b1 = NV == 2 ? _mm256_loadu_ps(b + VL) : b0;                           \
         DK_ROW(0) DK_ROW(1) DK_ROW(2) DK_ROW(3) DK_ROW(4) DK_ROW(5)                   \
-        _mm_prefetch(dk_ahead(b, ldb, 0), _MM_HINT_T0);                  \
-        _mm_prefetch(dk_ahead(b, ldb, VL * NV - 1), _MM_HINT_T0); \
+        _mm_prefetch(dk_ahead(b, ldb, 0), _MM_HINT_T0);                               \
+        _mm_prefetch(dk_ahead(b, ldb, VL * NV - 1), _MM_HINT_T0);                     \
         a += H;                                                                       \
         b += ldb;                                                                     \
     }

@@ -3,8 +3,9 @@
  * two B vectors, one broadcast). Narrower tiles at the right edge are 8, 16
  * or 24 wide (a 24-wide tile is a zmm and a ymm per row): a ymm FMA costs
  * half a zmm one on cores that split 512-bit operations (AMD Zen 4) and no
- * more elsewhere, so ragged n wastes little. Compiled without -m flags: every function
- * carries its own target attribute.
+ * more elsewhere, so ragged n wastes little. Each step also prefetches the B
+ * row DK_PF_ROWS ahead, which matters when B is read in place (ldb > W).
+ * Compiled without -m flags: every function carries its own target attribute.
  */
 #include "sgemm_kernels.h"
 
@@ -122,8 +123,8 @@ DK_INLINE DK_TARGET_AVX512 void kernel_hw(size_t kc, const float *a, const float
         __m256 by = DK_Y(W) ? _mm256_loadu_ps(b + 16 * DK_Z(W)) : _mm256_setzero_ps(); \
         DK_ROW(0) DK_ROW(1) DK_ROW(2) DK_ROW(3) DK_ROW(4) DK_ROW(5)                   \
         DK_ROW(6) DK_ROW(7) DK_ROW(8) DK_ROW(9) DK_ROW(10) DK_ROW(11)                 \
-        _mm_prefetch(dk_ahead(b, ldb, 0), _MM_HINT_T0);                  \
-        _mm_prefetch(dk_ahead(b, ldb, W - 1), _MM_HINT_T0);     \
+        _mm_prefetch(dk_ahead(b, ldb, 0), _MM_HINT_T0);                               \
+        _mm_prefetch(dk_ahead(b, ldb, W - 1), _MM_HINT_T0);                           \
         a += H;                                                                       \
         b += ldb;                                                                     \
     }
@@ -182,7 +183,7 @@ static void kernel_avx512(size_t kc, const float *a, const float *b, size_t ldb,
 }
 
 const dk_sgemm_isa_cfg dk_sgemm_cfg_avx512 = {
-    .mr = MR, .nr = NR, .vl = VL, .kc = 256, .mc = 480, .nc = 384, .kernel = kernel_avx512,
+    .mr = MR, .nr = NR, .vl = VL, .kc = 384, .mc = 480, .nc = 384, .kernel = kernel_avx512,
 };
 
 #else

@@ -229,8 +229,8 @@ TEST(test_all_transposes_and_epilogues) {
 }
 
 TEST(test_block_boundaries) {
-    /* k either side of kc (256) and its multiples; m of mc (256, 480); n of nc (384, 512, 768). */
-    static const size_t ks[] = {255, 256, 257, 511, 513, 700};
+    /* k either side of kc (256, 384) and its multiples; m of mc (256, 480); n of nc (384, 512, 768). */
+    static const size_t ks[] = {255, 256, 257, 383, 384, 385, 511, 513, 700, 767, 769};
     for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
         gemm_case t;
         random_case(&t, 13 + rnd(20), 37 + rnd(20), ks[i]);
