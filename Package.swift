@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "DLExport", dependencies: ["CRuntime"]),
         /// The training engine: Tensor, tape autograd, layers, optimizers, data.
         /// Float tensors run on CRuntime's kernels (CRuntime.Kernels).
-        .target(name: "DeepLearning", dependencies: ["CRuntime"]),
+        .target(name: "DeepLearning", dependencies: ["CRuntime", "DLImage"]),
         .testTarget(name: "DeepLearningTests", dependencies: ["DeepLearning"]),
         /// Safe C wrappers over the system libpng, libjpeg and zlib (no exit/abort/print).
         .target(

@@ -30,7 +30,7 @@ public enum ImageError: Error, Equatable, CustomStringConvertible {
 
     /// The same error with "path: " in front of its message, so a failure
     /// during a data-set scan names the file.
-    func prefixed(with path: String) -> ImageError {
+    public func prefixed(with path: String) -> ImageError {
         switch self {
         case .unknownFormat(let m): return .unknownFormat("\(path): \(m)")
         case .corrupt(let m): return .corrupt("\(path): \(m)")
