@@ -11,6 +11,7 @@
 #define DK_OPS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "../base/pool.h"
 #include "../gemm/gemm.h"
 
@@ -104,6 +105,153 @@ void dk_concat_forward(dk_pool *pool, size_t count, const float *const *inputs,
 /** Constant padding of a 4-d tensor: pads = (n, c, h, w) begin then end. */
 void dk_pad_forward(dk_pool *pool, const size_t dims[4], const size_t pads[8], float value,
                     const float *x, float *y);
+
+/* ==== backward (training) ================================================
+ *
+ * Conventions shared by every dk_<op>_backward (and dk_softmax_cross_entropy):
+ *  - dy is dL/dy for the op's output y; the results are dL/d(input) and
+ *    dL/d(parameter) with PyTorch autograd's values.
+ *  - accumulate == 0: every gradient buffer given is overwritten, and its old
+ *    contents are never read (NaN included). accumulate != 0: the gradient is
+ *    added to it (g += dL/d.), so the engine can sum over a tensor's uses or
+ *    over micro-batches without a zeroing pass. The flag applies to every
+ *    gradient output of the call.
+ *  - A NULL gradient pointer is not computed and its work is skipped; an input
+ *    that only it needs may then be NULL too (noted per op).
+ *  - Fused activations (p->activation, act) are not differentiated: the
+ *    backward is that of the op without its activation. After a forward with
+ *    a fused activation, run dk_activation_backward on its output y first.
+ *  - Gradient buffers must not overlap the inputs unless noted; they never
+ *    allocate (scratch: dk_<op>_backward_workspace_floats floats, 64-byte
+ *    aligned); results are deterministic for a given pool size.
+ */
+
+/* ---- convolution backward ------------------------------------------------ */
+
+/**
+ * conv2d (any stride, padding, dilation, groups, depthwise included):
+ * dx [n,c,h,w] (x's gradient), dw [m, c/groups, kh, kw], db [m]; p as filled
+ * by dk_conv2d_infer. x may be NULL when dw is, w when dx is. GEMM-based
+ * (dw = dy * im2col(x)^T per image, dx = col2im(W^T * dy); no im2col for a
+ * 1x1 stride-1 unpadded conv); depthwise (groups == c) has a direct kernel.
+ */
+size_t dk_conv2d_backward_workspace_floats(const dk_conv2d_params *p, int threads);
+void dk_conv2d_backward(dk_pool *pool, const dk_conv2d_params *p, const float *x, const float *w,
+                        const float *dy, float *dx, float *dw, float *db, int accumulate,
+                        float *workspace);
+
+/**
+ * conv_transpose2d (stride, padding, output padding, dilation, groups), p as
+ * filled by dk_conv_transpose2d_infer: dx [n,c,h,w], dw [c, m/groups, kh, kw],
+ * db [m]. x may be NULL when dw is, w when dx is.
+ */
+size_t dk_conv_transpose2d_backward_workspace_floats(const dk_conv2d_params *p, int threads);
+void dk_conv_transpose2d_backward(dk_pool *pool, const dk_conv2d_params *p, const float *x,
+                                  const float *w, const float *dy, float *dx, float *dw, float *db,
+                                  int accumulate, float *workspace);
+
+/* ---- dense backward -------------------------------------------------------- */
+
+/** dx [n,k] = dy [n,m] * w; dw [m,k] = dy^T * x; db [m] = column sums of dy. */
+size_t dk_dense_backward_workspace_floats(size_t n, size_t k, size_t m, int threads);
+void dk_dense_backward(dk_pool *pool, size_t n, size_t k, size_t m, const float *x, const float *w,
+                       const float *dy, float *dx, float *dw, float *db, int accumulate,
+                       float *workspace);
+
+/* ---- pooling backward ------------------------------------------------------ */
+
+/**
+ * max_pool2d: the argmax is recomputed from x (no index buffer), exactly as
+ * PyTorch's CPU kernel picks it: windows clipped to the input, scanned row by
+ * row, the first maximum wins ties, and a NaN wins over numbers (the last NaN
+ * of the window when there are several); a window of -inf routes its gradient
+ * to its first element. dx [n,c,h,w] receives dy at each window's argmax
+ * (summed where windows overlap).
+ */
+void dk_max_pool2d_backward(dk_pool *pool, const dk_pool2d_params *p, const float *x, const float *dy,
+                            float *dx, int accumulate);
+/** avg_pool2d (ceil_mode, count_include_pad): dy / divisor spread over each window. */
+void dk_avg_pool2d_backward(dk_pool *pool, const dk_pool2d_params *p, const float *dy, float *dx,
+                            int accumulate);
+/** dy [n,c] -> dx [n,c,hw] = dy / hw. */
+void dk_global_avg_pool_backward(dk_pool *pool, size_t n, size_t c, size_t hw, const float *dy,
+                                 float *dx, int accumulate);
+
+/* ---- elementwise and normalisation backward --------------------------------- */
+
+/**
+ * Given the forward's OUTPUT y (so that an in-place forward suffices):
+ * relu dy * (y > 0), leaky relu dy * (y > 0 ? 1 : alpha) (needs alpha >= 0, as
+ * PyTorch's in-place leaky relu), sigmoid dy * y * (1 - y), tanh dy * (1 - y^2),
+ * relu6 dy * (0 < y < 6) (PyTorch's hardtanh rule: 0 at both ends), none dy.
+ * dx == dy allowed.
+ */
+void dk_activation_backward(dk_pool *pool, dk_activation act, float alpha, const float *y,
+                            const float *dy, float *dx, size_t count, int accumulate);
+/** Softmax over the middle axis of [outer, axis, inner], given its output y: dx = y * (dy - sum(dy * y)). dx == dy allowed. */
+void dk_softmax_backward(dk_pool *pool, size_t outer, size_t axis, size_t inner, const float *y,
+                         const float *dy, float *dx, int accumulate);
+/** dk_lrn_forward's backward, given its input x. */
+size_t dk_lrn_backward_workspace_floats(size_t c, int threads);
+void dk_lrn_backward(dk_pool *pool, size_t n, size_t c, size_t hw, size_t size, float alpha, float beta,
+                     float k, const float *x, const float *dy, float *dx, int accumulate,
+                     float *workspace);
+/** y = x * scale[c] + shift[c]: dx = dy * scale, dscale = sum dy * x, dshift = sum dy (x may be NULL when dscale is). */
+void dk_channel_affine_backward(dk_pool *pool, size_t n, size_t c, size_t inner, const float *x,
+                                const float *scale, const float *dy, float *dx, float *dscale,
+                                float *dshift, int accumulate);
+
+/**
+ * Training-mode batch norm over [n, c, inner] (PyTorch's BatchNorm2d.train()):
+ * per channel, mean and biased variance over n * inner values (accumulated in
+ * double), y = (x - mean) / sqrt(var + eps) * gamma + beta. Writes save_mean
+ * and save_invstd [c] (for dk_batch_norm_backward) when not NULL, and updates
+ * running_mean / running_var [c] when not NULL:
+ *   running = (1 - momentum) * running + momentum * batch value,
+ * with the UNBIASED variance (var * N / (N - 1)) for running_var. N = n * inner
+ * must be > 1 (PyTorch refuses N == 1). gamma / beta NULL mean 1 / 0. x == y allowed.
+ */
+void dk_batch_norm_train_forward(dk_pool *pool, size_t n, size_t c, size_t inner, const float *x,
+                                 const float *gamma, const float *beta, float eps, float momentum,
+                                 float *running_mean, float *running_var, float *save_mean,
+                                 float *save_invstd, float *y);
+/**
+ * Its backward (training mode: the batch statistics depend on x), PyTorch's
+ * formula: with xhat = (x - mean) * invstd, dbeta = sum dy,
+ * dgamma = sum dy * xhat, dx = gamma * invstd * (dy - dbeta / N - xhat * dgamma / N).
+ * gamma NULL means 1.
+ */
+void dk_batch_norm_backward(dk_pool *pool, size_t n, size_t c, size_t inner, const float *x,
+                            const float *dy, const float *gamma, const float *save_mean,
+                            const float *save_invstd, float *dx, float *dgamma, float *dbeta,
+                            int accumulate);
+
+/** y = act(a + b): da = db = dy (either may be NULL; da == dy allowed). Run dk_activation_backward first for a fused act. */
+void dk_add_backward(dk_pool *pool, const float *dy, float *da, float *db, size_t count, int accumulate);
+/** dk_concat_forward's backward: the split of dy; dinputs[i] may be NULL (skipped). */
+void dk_concat_backward(dk_pool *pool, size_t count, const float *dy, const size_t *axis_sizes,
+                        size_t outer, size_t inner, float *const *dinputs, int accumulate);
+/** dk_pad_forward's backward: dx [dims] is the crop of dy. */
+void dk_pad_backward(dk_pool *pool, const size_t dims[4], const size_t pads[8], const float *dy, float *dx,
+                     int accumulate);
+
+/* ---- loss ------------------------------------------------------------------- */
+
+/**
+ * Softmax cross-entropy from logits [n, classes] with class-index labels,
+ * PyTorch's CrossEntropyLoss(label_smoothing = eps, reduction = 'mean'):
+ * per row, loss = (1 - eps) * (lse - x[label]) + eps / classes * sum_c (lse - x[c]),
+ * averaged over the rows with a label >= 0. A negative label is ignored (as
+ * PyTorch's ignore_index, default -100): its row counts for nothing and gets a
+ * zero gradient; with every row ignored the loss is NaN (0 / 0, as PyTorch).
+ * A label >= classes is invalid: that row's loss and gradient are NaN.
+ * Returns the mean loss; when dlogits is not NULL also writes (or adds) its
+ * gradient (softmax - target) / rows_counted, target = (1 - eps) * onehot + eps / classes.
+ */
+size_t dk_softmax_cross_entropy_workspace_floats(size_t n, size_t classes, int threads);
+float dk_softmax_cross_entropy(dk_pool *pool, size_t n, size_t classes, const float *logits,
+                               const int32_t *labels, float label_smoothing, float *dlogits,
+                               int accumulate, float *workspace);
 
 #ifdef __cplusplus
 }

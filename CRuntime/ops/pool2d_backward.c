@@ -1,0 +1,137 @@
+/*
+ * max_pool2d and avg_pool2d backward, PyTorch's semantics (see ops.h), one
+ * (n, c) plane per task. Both work on an output row in chunks of up to
+ * POOLB_COLS columns, tap by tap as the forward does: for every input row of
+ * the window and every kernel column, the valid output columns are computed
+ * once, so the inner loops carry no bounds tests.
+ *
+ * max: the argmax is recomputed from x. Each output column keeps its running
+ * maximum and its index; taps are visited in the window's row-major order and
+ * a tap replaces the maximum when it is greater or NaN, which is PyTorch's
+ * CPU rule (first maximum on ties, last NaN). The index starts at the
+ * window's first element (for all -inf). Then dy is added at each index.
+ *
+ * avg: g = dy / divisor (the forward's divisor, per PyTorch's avg_pool2d) is
+ * added to every input element of the window (strided adds).
+ */
+#include "ops_backward_internal.h"
+
+#include <string.h>
+
+#define POOLB_COLS ((size_t)256)
+
+typedef struct poolb_ctx {
+    const dk_pool2d_params *p;
+    const float *x, *dy;
+    float *dx;
+    int accumulate;
+} poolb_ctx;
+
+static void max_plane(void *context, size_t index, int thread) {
+    (void)thread;
+    const poolb_ctx *c = context;
+    const dk_pool2d_params *p = c->p;
+    const ptrdiff_t h = (ptrdiff_t)p->h, w = (ptrdiff_t)p->w, wo = (ptrdiff_t)p->wo;
+    const ptrdiff_t sw = (ptrdiff_t)p->sw, pl = (ptrdiff_t)p->pl;
+    const float *x = c->x + index * p->h * p->w;
+    const float *dy = c->dy + index * p->ho * p->wo;
+    float *dx = c->dx + index * p->h * p->w;
+    if (!c->accumulate) memset(dx, 0, p->h * p->w * sizeof(float));
+    float best[POOLB_COLS];
+    ptrdiff_t arg[POOLB_COLS];
+    for (ptrdiff_t oh = 0; oh < (ptrdiff_t)p->ho; oh++) {
+        const ptrdiff_t hs = oh * (ptrdiff_t)p->sh - (ptrdiff_t)p->pt;
+        const ptrdiff_t h0 = hs > 0 ? hs : 0;
+        const ptrdiff_t h1 = hs + (ptrdiff_t)p->kh < h ? hs + (ptrdiff_t)p->kh : h;
+        for (ptrdiff_t o0 = 0; o0 < wo; o0 += (ptrdiff_t)POOLB_COLS) {
+            const ptrdiff_t o1 = o0 + (ptrdiff_t)POOLB_COLS < wo ? o0 + (ptrdiff_t)POOLB_COLS : wo;
+            for (ptrdiff_t ow = o0; ow < o1; ow++) {
+                const ptrdiff_t ws = ow * sw - pl;
+                best[ow - o0] = -INFINITY;
+                arg[ow - o0] = h0 * w + (ws > 0 ? ws : 0);
+            }
+            for (ptrdiff_t ih = h0; ih < h1; ih++) {
+                const float *xrow = x + ih * w;
+                for (ptrdiff_t kj = 0; kj < (ptrdiff_t)p->kw; kj++) {
+                    const ptrdiff_t off = kj - pl;
+                    ptrdiff_t lo, hi;
+                    dk_ops_valid_range(off, sw, w, wo, &lo, &hi);
+                    if (lo < o0) lo = o0;
+                    if (hi > o1) hi = o1;
+                    for (ptrdiff_t ow = lo; ow < hi; ow++) {
+                        const ptrdiff_t at = ow * sw + off;
+                        const float v = xrow[at];
+                        const int take = v > best[ow - o0] || v != v;
+                        best[ow - o0] = take ? v : best[ow - o0];
+                        arg[ow - o0] = take ? ih * w + at : arg[ow - o0];
+                    }
+                }
+            }
+            const float *dyrow = dy + oh * wo;
+            for (ptrdiff_t ow = o0; ow < o1; ow++) dx[arg[ow - o0]] += dyrow[ow];
+        }
+    }
+}
+
+/* d[i * stride] += s[i] */
+static void add_strided(float *restrict d, ptrdiff_t stride, const float *restrict s, ptrdiff_t n) {
+    if (stride == 1) {
+        for (ptrdiff_t i = 0; i < n; i++) d[i] += s[i];
+    } else {
+        for (ptrdiff_t i = 0; i < n; i++) d[i * stride] += s[i];
+    }
+}
+
+static void avg_plane(void *context, size_t index, int thread) {
+    (void)thread;
+    const poolb_ctx *c = context;
+    const dk_pool2d_params *p = c->p;
+    const ptrdiff_t h = (ptrdiff_t)p->h, w = (ptrdiff_t)p->w, wo = (ptrdiff_t)p->wo;
+    const ptrdiff_t kh = (ptrdiff_t)p->kh, sw = (ptrdiff_t)p->sw, pl = (ptrdiff_t)p->pl;
+    const int cip = p->count_include_pad;
+    const float *dy = c->dy + index * p->ho * p->wo;
+    float *dx = c->dx + index * p->h * p->w;
+    if (!c->accumulate) memset(dx, 0, p->h * p->w * sizeof(float));
+    float g[POOLB_COLS];
+    for (ptrdiff_t oh = 0; oh < (ptrdiff_t)p->ho; oh++) {
+        const ptrdiff_t hs = oh * (ptrdiff_t)p->sh - (ptrdiff_t)p->pt;
+        const ptrdiff_t he = hs + kh < h + (ptrdiff_t)p->pb ? hs + kh : h + (ptrdiff_t)p->pb;
+        const ptrdiff_t h0 = hs > 0 ? hs : 0;
+        const ptrdiff_t h1 = he < h ? he : h;
+        const ptrdiff_t hcount = cip ? he - hs : h1 - h0;
+        const float *dyrow = dy + oh * wo;
+        for (ptrdiff_t o0 = 0; o0 < wo; o0 += (ptrdiff_t)POOLB_COLS) {
+            const ptrdiff_t o1 = o0 + (ptrdiff_t)POOLB_COLS < wo ? o0 + (ptrdiff_t)POOLB_COLS : wo;
+            for (ptrdiff_t ow = o0; ow < o1; ow++) {
+                const ptrdiff_t ws = ow * sw - pl;
+                const ptrdiff_t we = ws + (ptrdiff_t)p->kw < w + (ptrdiff_t)p->pr ? ws + (ptrdiff_t)p->kw
+                                                                                   : w + (ptrdiff_t)p->pr;
+                const ptrdiff_t wcount = cip ? we - ws : (we < w ? we : w) - (ws > 0 ? ws : 0);
+                g[ow - o0] = dyrow[ow] / (float)(hcount * wcount);
+            }
+            for (ptrdiff_t ih = h0; ih < h1; ih++) {
+                float *dxrow = dx + ih * w;
+                for (ptrdiff_t kj = 0; kj < (ptrdiff_t)p->kw; kj++) {
+                    const ptrdiff_t off = kj - pl;
+                    ptrdiff_t lo, hi;
+                    dk_ops_valid_range(off, sw, w, wo, &lo, &hi);
+                    if (lo < o0) lo = o0;
+                    if (hi > o1) hi = o1;
+                    if (hi > lo) add_strided(dxrow + lo * sw + off, sw, g + (lo - o0), hi - lo);
+                }
+            }
+        }
+    }
+}
+
+void dk_max_pool2d_backward(dk_pool *pool, const dk_pool2d_params *p, const float *x, const float *dy,
+                            float *dx, int accumulate) {
+    poolb_ctx c = {p, x, dy, dx, accumulate};
+    dk_pool_for(pool, p->n * p->c, max_plane, &c);
+}
+
+void dk_avg_pool2d_backward(dk_pool *pool, const dk_pool2d_params *p, const float *dy, float *dx,
+                            int accumulate) {
+    poolb_ctx c = {p, NULL, dy, dx, accumulate};
+    dk_pool_for(pool, p->n * p->c, avg_plane, &c);
+}
