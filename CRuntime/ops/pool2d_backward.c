@@ -10,6 +10,8 @@
  * a tap replaces the maximum when it is greater or NaN, which is PyTorch's
  * CPU rule (first maximum on ties, last NaN). The index starts at the
  * window's first element (for all -inf). Then dy is added at each index.
+ * Indices are 32-bit (so that the selects vectorise): a plane must have fewer
+ * than 2^31 elements.
  *
  * avg: g = dy / divisor (the forward's divisor, per PyTorch's avg_pool2d) is
  * added to every input element of the window (strided adds).
@@ -27,6 +29,31 @@ typedef struct poolb_ctx {
     int accumulate;
 } poolb_ctx;
 
+/*
+ * The running maximum and argmax of n output columns against one tap: input
+ * s[i * stride] sits at plane index base + i * stride. 32-bit lanes for both
+ * (so the selects vectorise); the caller guarantees that plane indices fit.
+ */
+static void max_update(float *restrict best, int32_t *restrict arg, const float *restrict s, ptrdiff_t stride,
+                       int32_t base, ptrdiff_t n) {
+    if (stride == 1) {
+        for (ptrdiff_t i = 0; i < n; i++) {
+            const float v = s[i];
+            const int take = v > best[i] || v != v;
+            best[i] = take ? v : best[i];
+            arg[i] = take ? base + (int32_t)i : arg[i];
+        }
+    } else {
+        const int32_t st = (int32_t)stride;
+        for (ptrdiff_t i = 0; i < n; i++) {
+            const float v = s[i * stride];
+            const int take = v > best[i] || v != v;
+            best[i] = take ? v : best[i];
+            arg[i] = take ? base + (int32_t)i * st : arg[i];
+        }
+    }
+}
+
 static void max_plane(void *context, size_t index, int thread) {
     (void)thread;
     const poolb_ctx *c = context;
@@ -38,7 +65,7 @@ static void max_plane(void *context, size_t index, int thread) {
     float *dx = c->dx + index * p->h * p->w;
     if (!c->accumulate) memset(dx, 0, p->h * p->w * sizeof(float));
     float best[POOLB_COLS];
-    ptrdiff_t arg[POOLB_COLS];
+    int32_t arg[POOLB_COLS];
     for (ptrdiff_t oh = 0; oh < (ptrdiff_t)p->ho; oh++) {
         const ptrdiff_t hs = oh * (ptrdiff_t)p->sh - (ptrdiff_t)p->pt;
         const ptrdiff_t h0 = hs > 0 ? hs : 0;
@@ -48,7 +75,7 @@ static void max_plane(void *context, size_t index, int thread) {
             for (ptrdiff_t ow = o0; ow < o1; ow++) {
                 const ptrdiff_t ws = ow * sw - pl;
                 best[ow - o0] = -INFINITY;
-                arg[ow - o0] = h0 * w + (ws > 0 ? ws : 0);
+                arg[ow - o0] = (int32_t)(h0 * w + (ws > 0 ? ws : 0));
             }
             for (ptrdiff_t ih = h0; ih < h1; ih++) {
                 const float *xrow = x + ih * w;
@@ -58,13 +85,9 @@ static void max_plane(void *context, size_t index, int thread) {
                     dk_ops_valid_range(off, sw, w, wo, &lo, &hi);
                     if (lo < o0) lo = o0;
                     if (hi > o1) hi = o1;
-                    for (ptrdiff_t ow = lo; ow < hi; ow++) {
-                        const ptrdiff_t at = ow * sw + off;
-                        const float v = xrow[at];
-                        const int take = v > best[ow - o0] || v != v;
-                        best[ow - o0] = take ? v : best[ow - o0];
-                        arg[ow - o0] = take ? ih * w + at : arg[ow - o0];
-                    }
+                    if (hi > lo)
+                        max_update(best + (lo - o0), arg + (lo - o0), xrow + lo * sw + off, sw,
+                                   (int32_t)(ih * w + lo * sw + off), hi - lo);
                 }
             }
             const float *dyrow = dy + oh * wo;
