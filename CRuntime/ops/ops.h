@@ -121,9 +121,11 @@ void dk_pad_forward(dk_pool *pool, const size_t dims[4], const size_t pads[8], f
  *  - Fused activations (p->activation, act) are not differentiated: the
  *    backward is that of the op without its activation. After a forward with
  *    a fused activation, run dk_activation_backward on its output y first.
- *  - Gradient buffers must not overlap the inputs unless noted; they never
- *    allocate (scratch: dk_<op>_backward_workspace_floats floats, 64-byte
- *    aligned); results are deterministic for a given pool size.
+ *  - Gradient buffers must not overlap the inputs unless noted. The kernels
+ *    never allocate: scratch comes from the caller, as many floats as the
+ *    op's *_workspace_floats(..., threads = dk_pool_threads(pool)) returns,
+ *    64-byte aligned (NULL when that is 0). Results are deterministic for a
+ *    given pool size.
  */
 
 /* ---- convolution backward ------------------------------------------------ */
@@ -166,7 +168,7 @@ void dk_dense_backward(dk_pool *pool, size_t n, size_t k, size_t m, const float 
  * row, the first maximum wins ties, and a NaN wins over numbers (the last NaN
  * of the window when there are several); a window of -inf routes its gradient
  * to its first element. dx [n,c,h,w] receives dy at each window's argmax
- * (summed where windows overlap).
+ * (summed where windows overlap). A plane must hold fewer than 2^31 elements.
  */
 void dk_max_pool2d_backward(dk_pool *pool, const dk_pool2d_params *p, const float *x, const float *dy,
                             float *dx, int accumulate);
