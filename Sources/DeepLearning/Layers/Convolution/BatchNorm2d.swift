@@ -1,0 +1,62 @@
+/// Batch normalisation over [N, C, H, W], statistics per channel C
+/// (PyTorch's `nn.BatchNorm2d`), on `batchNorm2d` (the C kernels
+/// dk_batch_norm_train_forward / dk_batch_norm_backward for Float).
+///
+/// Same contract as `BatchNorm1d`: training mode normalises with the batch
+/// mean and biased variance and folds them into the running statistics,
+/// running = (1 - momentum) · running + momentum · batch, with the unbiased
+/// variance (× n / (n - 1), n = N·H·W) and with `momentum` nil a cumulative
+/// average (factor 1 / batches seen); evaluation mode normalises with the
+/// running statistics. Without `trackRunningStats` both modes use batch
+/// statistics. Buffers: `running_mean`, `running_var`, `num_batches_tracked`.
+public final class BatchNorm2d<Scalar: TensorScalar>: Module<Scalar> {
+    public let featureCount: Int
+    public let eps: Double
+    public let momentum: Double?
+    /// γ (ones) and β (zeros); nil when not `affine`.
+    public let weight: Parameter<Scalar>?
+    public let bias: Parameter<Scalar>?
+    /// Running statistics; nil when not `trackRunningStats`.
+    public let runningMean: Buffer<Scalar>?
+    public let runningVar: Buffer<Scalar>?
+    /// The number of training batches seen (a float tensor holding an integer; PyTorch's int64 buffer).
+    public let batchesTracked: Buffer<Scalar>?
+
+    public init(_ featureCount: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true,
+                trackRunningStats: Bool = true) {
+        precondition(featureCount > 0, "BatchNorm2d: featureCount must be positive")
+        (self.featureCount, self.eps, self.momentum) = (featureCount, eps, momentum)
+        weight = affine ? Parameter(.ones([featureCount])) : nil
+        bias = affine ? Parameter(.zeros([featureCount])) : nil
+        runningMean = trackRunningStats ? Buffer(.zeros([featureCount])) : nil
+        runningVar = trackRunningStats ? Buffer(.ones([featureCount])) : nil
+        batchesTracked = trackRunningStats ? Buffer(Tensor(0)) : nil
+        super.init()
+    }
+
+    public override var ownParameters: [(name: String, parameter: Parameter<Scalar>)] {
+        guard let weight, let bias else { return [] }
+        return [("weight", weight), ("bias", bias)]
+    }
+
+    public override var ownBuffers: [(name: String, buffer: Buffer<Scalar>)] {
+        guard let runningMean, let runningVar, let batchesTracked else { return [] }
+        return [("running_mean", runningMean), ("running_var", runningVar), ("num_batches_tracked", batchesTracked)]
+    }
+
+    public override func forward(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
+        precondition(input.rank == 4 && input.shape[1] == featureCount,
+                     "BatchNorm2d(\(featureCount)): input must be [N, \(featureCount), H, W], got \(input.shape)")
+        let (gamma, beta) = (weight?.value, bias?.value)
+        guard let runningMean, let runningVar, let batchesTracked else {
+            return batchNorm2d(input, gamma: gamma, beta: beta, eps: Scalar(eps))
+        }
+        var factor: Scalar = 0
+        if isTraining {
+            batchesTracked.value = batchesTracked.value + 1
+            factor = Scalar(momentum ?? 1 / Double(batchesTracked.value.item()))
+        }
+        return batchNorm2d(input, gamma: gamma, beta: beta, runningMean: &runningMean.value, runningVar: &runningVar.value,
+                           training: isTraining, momentum: factor, eps: Scalar(eps))
+    }
+}
