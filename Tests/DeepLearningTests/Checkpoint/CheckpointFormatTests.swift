@@ -246,6 +246,34 @@ import Testing
         }
     }
 
+    /// Random damage inside payloads, re-framed with valid CRCs so the parsers see it: never a
+    /// crash; what decodes re-encodes to a checkpoint that decodes to itself.
+    @Test func randomPayloadMutationsNeverCrash() throws {
+        let sections = try CheckpointFormat.sections(F.sample())
+        var random = SplitMix64(seed: 2024)
+        var refused = 0
+        for _ in 0..<3000 {
+            var damaged = sections
+            let s = Int(random.next() % UInt64(damaged.count))
+            guard !damaged[s].payload.isEmpty else { continue }
+            for _ in 0..<(1 + Int(random.next() % 4)) {
+                let i = Int(random.next() % UInt64(damaged[s].payload.count))
+                switch random.next() % 3 {
+                case 0: damaged[s].payload[i] ^= UInt8(1 << (random.next() % 8))
+                case 1: damaged[s].payload[i] = UInt8(truncatingIfNeeded: random.next())
+                default: damaged[s].payload[i] = 0xFF
+                }
+            }
+            do {
+                let decoded = try Checkpoint(decoding: CheckpointFormat.assemble(damaged))
+                #expect(try Checkpoint(decoding: try decoded.encoded()) == decoded)
+            } catch is CheckpointError {
+                refused += 1
+            }
+        }
+        #expect(refused > 100)
+    }
+
     @Test func errorMessagesArePrecise() throws {
         let name = F.string("fc1.weight")
         let payload = F.le32(1) + name + F.le32(2) + F.le64(3) + F.le64(2) + [UInt8](repeating: 0, count: 20)
