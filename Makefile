@@ -81,7 +81,7 @@ fuzz-model: $(BUILD)/seeds/small.dlrt
 	@mkdir -p build-fuzz/corpus
 	clang $(CFLAGS_COMMON) $(FUZZ_FLAGS) -ICRuntime -o build-fuzz/fuzz_model tools/fuzz/fuzz_model.c \
 	      Tests/CRuntimeTests/model_builder.c $(SRCS) $(LDLIBS)
-	cp $(BUILD)/seeds/small.dlrt tools/fuzz/corpus/model/*.dlrt build-fuzz/corpus/ 2>/dev/null || true
+	cp $(BUILD)/seeds/small.dlrt Tests/Fixtures/*.dlrt build-fuzz/corpus/
 
 # The whole C suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
 test-sanitize:
