@@ -51,7 +51,7 @@ public enum AlexNet {
     /// pool (15x15); conv 192@5x5 pad 2, ReLU, LRN, pool (7x7); convs
     /// 384, 256, 256 @3x3 pad 1 with ReLU; pool (3x3); classifier Dropout
     /// 0.5, 2304->1024, ReLU, Dropout, 1024->1024, ReLU, 1024->classes.
-    /// LRN as in `original`. 5,807,242 parameters at 10 classes.
+    /// LRN as in `original`. 5,871,434 parameters at 10 classes.
     public static func cifar<S: TensorScalar, G: RandomNumberGenerator>(
         inputShape: [Int] = [3, 32, 32], classes: Int = 10, using g: inout G
     ) throws -> NamedSequential<S> {

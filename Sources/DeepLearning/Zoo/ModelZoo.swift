@@ -23,7 +23,7 @@ public enum ZooError: Error, Equatable, CustomStringConvertible {
 /// ```swift
 /// let model = try ModelZoo.make("resnet18", classes: 1000, inputShape: nil)
 /// model.parameterCount                                    // 11_689_512
-/// try model.flops(inputShape: [3, 224, 224]).macs         // 1_814_073_344... (see FlopCounting)
+/// try model.flops(inputShape: [3, 224, 224]).macs         // 1_814_073_344 (see FlopCounting)
 /// ```
 ///
 /// `classes` replaces the final layer's width; `inputShape` ([C, H, W], no

@@ -16,7 +16,7 @@ public final class Concat<Scalar: TensorScalar>: Module<Scalar> {
 
     public init(_ branches: [(name: String?, module: Module<Scalar>)], axis: Int = 1, includeInput: Bool = false) {
         precondition(!branches.isEmpty || includeInput, "Concat: no branches")
-        for (name, module) in branches where name == nil { precondtionInlinable(module, "Concat") }
+        for (name, module) in branches where name == nil { preconditionInlinable(module, "Concat") }
         (self.branches, self.axis, self.includeInput) = (branches, axis, includeInput)
         super.init()
     }

@@ -14,7 +14,7 @@ func inlinedChildren<Scalar>(_ name: String?, _ module: Module<Scalar>) -> [(nam
     return module.children
 }
 
-func precondtionInlinable<Scalar>(_ module: Module<Scalar>, _ owner: String) {
+func preconditionInlinable<Scalar>(_ module: Module<Scalar>, _ owner: String) {
     precondition(module.ownParameters.isEmpty && module.ownBuffers.isEmpty,
                  "\(owner): an inlined (unnamed) \(type(of: module)) must own no parameters or buffers")
 }

@@ -25,7 +25,7 @@ public final class Residual<Scalar: TensorScalar>: Module<Scalar> {
     public init(_ body: Module<Scalar>, bodyName: String? = "body", shortcut: Module<Scalar>? = nil,
                 shortcutName: String = "shortcut", activation: Module<Scalar>? = nil,
                 activationName: String = "activation") {
-        if bodyName == nil { precondtionInlinable(body, "Residual") }
+        if bodyName == nil { preconditionInlinable(body, "Residual") }
         (self.body, self.shortcut, self.activation) = (body, shortcut, activation)
         (self.bodyName, self.shortcutName, self.activationName) = (bodyName, shortcutName, activationName)
         super.init()
