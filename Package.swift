@@ -31,10 +31,10 @@ let package = Package(
         /// Checkpoint to .dlrt: graph building and the format writer.
         /// Depends on CRuntime for the kernels' own shape functions (dk_conv2d_infer, ...),
         /// so that the writer and the runtime share one output-size formula.
-        .target(name: "DLExport", dependencies: ["CRuntime"]),
+        .target(name: "DLExport", dependencies: ["CRuntime", "DLSupport"]),
         /// The training engine: Tensor, tape autograd, layers, optimizers, data.
         /// Float tensors run on CRuntime's kernels (CRuntime.Kernels).
-        .target(name: "DeepLearning", dependencies: ["CRuntime", "DLImage"]),
+        .target(name: "DeepLearning", dependencies: ["CRuntime", "DLImage", "DLSupport"]),
         .testTarget(name: "DeepLearningTests", dependencies: ["DeepLearning"]),
         /// Safe C wrappers over the system libpng, libjpeg and zlib (no exit/abort/print).
         .target(
@@ -42,7 +42,9 @@ let package = Package(
             linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg"), .linkedLibrary("z")]
         ),
         /// Image I/O: PNG/JPEG decode, PNG encode, resize, crop, normalise.
-        .target(name: "DLImage", dependencies: ["CImageCodecs"]),
+        .target(name: "DLImage", dependencies: ["CImageCodecs", "DLSupport"]),
+        /// What every writer shares: crash-safe file writes (FileIO) and the formats' CRC-32.
+        .target(name: "DLSupport", dependencies: ["CRuntime"]),
         .testTarget(name: "DLImageTests", dependencies: ["DLImage", "CImageCodecs"]),
         .testTarget(name: "DLRuntimeTests", dependencies: ["DLRuntime", "DLExport"]),
         .testTarget(name: "DLExportTests", dependencies: ["DLExport"]),

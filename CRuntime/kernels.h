@@ -7,6 +7,7 @@
 #define DK_KERNELS_H
 
 #include "base/cpu.h"
+#include "format/crc32.h" /* the file formats' checksum, shared with the Swift writers */
 #include "base/pool.h"
 #include "gemm/gemm.h"
 #include "ops/ops.h"

@@ -46,7 +46,8 @@ public struct DecodeOptions: Sendable, Equatable {
 extension Image {
     /// Reads and decodes a PNG or JPEG file (format from its magic bytes, not its name).
     public init(contentsOf path: String, options: DecodeOptions = DecodeOptions()) throws {
-        let bytes = try FileIO.read(path)
+        let bytes: [UInt8]
+        do { bytes = try FileIO.read(path) } catch { throw ImageError(error) }
         do {
             try self.init(data: bytes, options: options)
         } catch let error as ImageError {
@@ -114,7 +115,8 @@ extension Image {
 
     /// Writes the image as PNG, atomically (a temporary file renamed into place).
     public func writePNG(to path: String, compressionLevel: Int = 6) throws {
-        try FileIO.writeAtomically(try pngData(compressionLevel: compressionLevel), to: path)
+        let png = try pngData(compressionLevel: compressionLevel)
+        do { try FileIO.writeAtomically(png, to: path) } catch { throw ImageError(error) }
     }
 
     /// JPEG bytes (gray or RGB; RGBA is refused). For tests and demos.

@@ -1,3 +1,5 @@
+import DLSupport
+
 /// The `model.ckpt` layout (docs/CHECKPOINT.md): a 32-byte header, then
 /// sections back to back, each a 16-byte section header, its payload and a
 /// CRC-32. Little-endian throughout.

@@ -38,7 +38,7 @@ public enum CIFAR10 {
             let path = "\(directory)/\(name)"
             guard FileIO.exists(path) else { throw DataError.notFound(path: path, message: "CIFAR-10 batch missing") }
             let data: [UInt8]
-            do { data = try FileIO.read(path) } catch let error as ImageError { throw DataError.image(error) }
+            do { data = try FileIO.read(path) } catch { throw DataError.image(ImageError(error)) }
             guard !data.isEmpty, data.count % recordSize == 0 else {
                 throw DataError.invalidFormat(path: path, message: "\(data.count) bytes is not a whole number of \(recordSize)-byte records")
             }

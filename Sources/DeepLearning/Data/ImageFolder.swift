@@ -63,7 +63,7 @@ public enum ImageFolder {
     }
 
     static func listing(_ path: String) throws -> [String] {
-        do { return try FileIO.list(path) } catch let error as ImageError { throw DataError.image(error) }
+        do { return try FileIO.list(path) } catch { throw DataError.image(ImageError(error)) }
     }
 
     /// Decodes every file with `decode` on `threads` threads into one CHW byte buffer.

@@ -53,7 +53,7 @@ public enum IDX {
     public static func read(_ path: String) throws -> (dimensions: [Int], bytes: [UInt8]) {
         var data: [UInt8]
         do {
-            data = try FileIO.read(path)
+            do { data = try FileIO.read(path) } catch { throw ImageError(error) }
             if Gzip.isGzip(data) { data = try Gzip.decompress(data, maxBytes: maxBytes) }
         } catch let error as ImageError {
             throw DataError.image(error.prefixedForData(path))
