@@ -48,6 +48,30 @@ int dk_sgemm(dk_pool *pool, int trans_a, int trans_b, size_t m, size_t n, size_t
              float alpha, const float *a, size_t lda, const float *b, size_t ldb,
              float beta, float *c, size_t ldc, const dk_epilogue *epilogue, float *workspace);
 
+/*
+ * Pre-packed A, for a constant left operand (conv and dense weights): pack it
+ * once with dk_sgemm_pack_a, then multiply with dk_sgemm_packed as often as
+ * needed, which skips the per-call packing of A.
+ *
+ * Layout (private to the SGEMM, and ISA-specific): op(A)'s m rows are cut
+ * into ceil(m / mr) panels whose heights differ by at most one (mr: the
+ * microkernel height of the ISA active when packing); the panel starting at
+ * row r holds h x k floats, k-major (element (r + i, p) at r * k + p * h + i).
+ * The size, m * k floats, does not depend on the ISA, the layout does: a
+ * buffer must be used under the ISA that was active when it was packed
+ * (callers that may see dk_isa_force in between record dk_isa_active() and
+ * fall back to dk_sgemm). Results are those of dk_sgemm with the same op(A),
+ * bit for bit, for any thread count.
+ */
+/** Floats of a pre-packed m x k A (SIZE_MAX on overflow). */
+size_t dk_sgemm_packed_a_floats(size_t m, size_t k);
+/** Packs op(A) (m x k; A is k x m when trans_a) into `packed` (dk_sgemm_packed_a_floats floats). */
+void dk_sgemm_pack_a(int trans_a, size_t m, size_t k, const float *a, size_t lda, float *packed);
+/** dk_sgemm with op(A) given pre-packed; workspace as for dk_sgemm. */
+int dk_sgemm_packed(dk_pool *pool, const float *packed_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
+                    const float *b, size_t ldb, float beta, float *c, size_t ldc, const dk_epilogue *epilogue,
+                    float *workspace);
+
 /** The plain triple-loop definition, in double accumulation: the test oracle. */
 void dk_sgemm_reference(int trans_a, int trans_b, size_t m, size_t n, size_t k,
                         float alpha, const float *a, size_t lda, const float *b, size_t ldb,

@@ -142,6 +142,7 @@ typedef struct sgemm_ctx {
     size_t tm, tn;   /* the task grid */
     int direct_ok;      /* B may be read in place (b_in_place_ok) */
     int b_rows_aligned; /* every row of B starts on a cache line */
+    const float *packed_a; /* dk_sgemm_packed: A already in panels (see dk_sgemm_pack_a), or NULL */
 } sgemm_ctx;
 
 /* The rows of a block of mc, split into div_up(mc, mr) panels whose heights differ by at most one. */
@@ -263,8 +264,95 @@ static void pack_b(const sgemm_ctx *x, size_t p0, size_t kc, size_t j0, size_t n
     }
 }
 
-/* Rows [r0, r1) x columns [c0, c1) of C, packing into ws. */
-static void run_task(const sgemm_ctx *x, size_t r0, size_t r1, size_t c0, size_t c1, float *ws) {
+/*
+ * The A panels of one block of rows [ic, ic + mc): either packed by run_task
+ * into apack (balanced over the block), or pre-packed over the whole of A
+ * (balanced over all m rows, each panel h x k k-major from row r at r * k,
+ * so its k block pc is the h x kc panel at r * k + pc * h).
+ */
+typedef struct a_block {
+    const float *packed; /* pre-packed A, or NULL */
+    panels ps;           /* packed: the global panels; else the block's */
+    size_t q0, count;    /* packed: first global panel of the block, and how many */
+    size_t ic, k;
+} a_block;
+
+static size_t block_panels(const a_block *b) { return b->packed ? b->count : b->ps.count; }
+
+/* Panel q of the block: its height, its first row relative to ic, and its kc x h data for k block pc. */
+static const float *block_panel(const a_block *b, const float *apack, size_t q, size_t pc, size_t kc, size_t *h,
+                                size_t *ri) {
+    if (b->packed) {
+        size_t gq = b->q0 + q, r = panel_start(b->ps, gq);
+        *h = panel_height(b->ps, gq);
+        *ri = r - b->ic;
+        return b->packed + r * b->k + pc * *h;
+    }
+    *h = panel_height(b->ps, q);
+    *ri = panel_start(b->ps, q);
+    return apack + *ri * kc;
+}
+
+/* The k block [pc, pc + kc) of one block of A rows against columns [c0, c1) of B. */
+static void run_block(const sgemm_ctx *x, const a_block *ab, size_t mc, size_t pc, size_t kc, size_t c0, size_t c1,
+                      float *apack, float *bpack, size_t nstep, dk_sgemm_out *outp) {
+    const dk_sgemm_isa_cfg *g = x->g;
+    const dk_epilogue *ep = x->ep;
+    const size_t ic = ab->ic, np = block_panels(ab);
+    dk_sgemm_out out = *outp;
+    int last = pc + kc == x->k;
+    out.beta = pc == 0 ? x->beta : 1.0f;
+    out.activation = last && ep != NULL ? ep->activation : DK_ACT_NONE;
+    const float *bias = last && ep != NULL ? ep->bias : NULL;
+    size_t h, ri;
+    /*
+     * Full-width B panels straight from B (kc rows, ldb apart), each used
+     * by every A panel while it is in L1/L2; only the ragged last panel is
+     * packed (zero padded). This saves packing B, which costs most when
+     * few A panels share each B panel. Rows that straddle cache lines
+     * make every kernel load a split one, though, so then only small
+     * blocks of A (few panels) go this way.
+     */
+    if (x->direct_ok && (x->b_rows_aligned || mc <= 128)) {
+        for (size_t jr = c0; jr < c1; jr += g->nr) {
+            size_t nr = min_sz(g->nr, c1 - jr);
+            const float *bp = x->b + pc * x->ldb + jr;
+            size_t bs = x->ldb;
+            if (nr < g->nr) {
+                pack_b(x, pc, kc, jr, nr, bpack);
+                bp = bpack;
+                bs = round_up(nr, g->vl);
+            }
+            out.bias = bias != NULL && out.bias_per_column ? bias + jr : NULL;
+            for (size_t q = 0; q < np; q++) {
+                const float *ap = block_panel(ab, apack, q, pc, kc, &h, &ri);
+                if (bias != NULL && !out.bias_per_column) out.bias = bias + ic + ri;
+                g->kernel(kc, ap, bp, bs, h, nr, x->c + (ic + ri) * x->ldc + jr, x->ldc, &out);
+            }
+        }
+        return;
+    }
+    for (size_t jc = c0; jc < c1; jc += nstep) {
+        size_t nc = min_sz(nstep, c1 - jc);
+        pack_b(x, pc, kc, jc, nc, bpack);
+        for (size_t q = 0; q < np; q++) {
+            const float *ap = block_panel(ab, apack, q, pc, kc, &h, &ri);
+            float *crow = x->c + (ic + ri) * x->ldc + jc;
+            for (size_t jr = 0; jr < nc; jr += g->nr) {
+                size_t nr = min_sz(g->nr, nc - jr);
+                out.bias = bias == NULL ? NULL : out.bias_per_column ? bias + jc + jr : bias + ic + ri;
+                g->kernel(kc, ap, bpack + jr * kc, round_up(nr, g->vl), h, nr, crow + jr, x->ldc, &out);
+            }
+        }
+    }
+}
+
+/*
+ * Rows [r0, r1) x columns [c0, c1) of C, packing into ws. With pre-packed A,
+ * [r0, r1) are the rows of the global panels [q0, q1).
+ */
+static void run_task(const sgemm_ctx *x, size_t r0, size_t r1, size_t q0, size_t q1, size_t c0, size_t c1,
+                     float *ws) {
     const dk_sgemm_isa_cfg *g = x->g;
     float *apack = ws, *bpack = ws + x->b_offset;
     size_t mtot = r1 - r0, ntot = c1 - c0, k = x->k;
@@ -274,64 +362,35 @@ static void run_task(const sgemm_ctx *x, size_t r0, size_t r1, size_t c0, size_t
     size_t nstep = round_up(div_up(ntot, div_up(ntot, g->nc)), g->nr);
     const dk_epilogue *ep = x->ep;
     dk_sgemm_out out;
+    memset(&out, 0, sizeof out);
     out.alpha = x->alpha;
     out.bias_per_column = ep != NULL && ep->bias_per_column;
     out.act_alpha = ep != NULL ? ep->alpha : 0.0f;
-
+    a_block ab;
+    ab.packed = x->packed_a;
+    ab.k = k;
+    if (x->packed_a != NULL) {
+        ab.ps = split_panels(x->m, g->mr);
+        size_t nq = q1 - q0, qstep = div_up(nq, div_up(mtot, g->mc));
+        for (size_t qa = q0; qa < q1; qa += qstep) {
+            size_t qb = min_sz(qa + qstep, q1);
+            ab.q0 = qa;
+            ab.count = qb - qa;
+            ab.ic = panel_start(ab.ps, qa);
+            size_t mc = panel_start(ab.ps, qb) - ab.ic;
+            for (size_t pc = 0; pc < k; pc += kstep)
+                run_block(x, &ab, mc, pc, min_sz(kstep, k - pc), c0, c1, apack, bpack, nstep, &out);
+        }
+        return;
+    }
     for (size_t ic = r0; ic < r1; ic += mstep) {
         size_t mc = min_sz(mstep, r1 - ic);
-        panels ps = split_panels(mc, g->mr);
+        ab.ps = split_panels(mc, g->mr);
+        ab.ic = ic;
         for (size_t pc = 0; pc < k; pc += kstep) {
             size_t kc = min_sz(kstep, k - pc);
-            int last = pc + kc == k;
             pack_a(x, ic, mc, pc, kc, apack);
-            out.beta = pc == 0 ? x->beta : 1.0f;
-            out.activation = last && ep != NULL ? ep->activation : DK_ACT_NONE;
-            const float *bias = last && ep != NULL ? ep->bias : NULL;
-            /*
-             * Full-width B panels straight from B (kc rows, ldb apart), each used
-             * by every A panel while it is in L1/L2; only the ragged last panel is
-             * packed (zero padded). This saves packing B, which costs most when
-             * few A panels share each B panel. Rows that straddle cache lines
-             * make every kernel load a split one, though, so then only small
-             * blocks of A (few panels) go this way.
-             */
-            if (x->direct_ok && (x->b_rows_aligned || mc <= 128)) {
-                for (size_t jr = c0; jr < c1; jr += g->nr) {
-                    size_t nr = min_sz(g->nr, c1 - jr);
-                    const float *bp = x->b + pc * x->ldb + jr;
-                    size_t bs = x->ldb;
-                    if (nr < g->nr) {
-                        pack_b(x, pc, kc, jr, nr, bpack);
-                        bp = bpack;
-                        bs = round_up(nr, g->vl);
-                    }
-                    out.bias = bias != NULL && out.bias_per_column ? bias + jr : NULL;
-                    for (size_t q = 0; q < ps.count; q++) {
-                        size_t h = panel_height(ps, q), ri = panel_start(ps, q);
-                        if (bias != NULL && !out.bias_per_column) out.bias = bias + ic + ri;
-                        g->kernel(kc, apack + ri * kc, bp, bs, h, nr, x->c + (ic + ri) * x->ldc + jr, x->ldc,
-                                  &out);
-                    }
-                }
-                continue;
-            }
-            for (size_t jc = c0; jc < c1; jc += nstep) {
-                size_t nc = min_sz(nstep, c1 - jc);
-                pack_b(x, pc, kc, jc, nc, bpack);
-                for (size_t q = 0; q < ps.count; q++) {
-                    size_t h = panel_height(ps, q), ri = panel_start(ps, q);
-                    const float *ap = apack + ri * kc;
-                    float *crow = x->c + (ic + ri) * x->ldc + jc;
-                    for (size_t jr = 0; jr < nc; jr += g->nr) {
-                        size_t nr = min_sz(g->nr, nc - jr);
-                        out.bias = bias == NULL ? NULL
-                                   : out.bias_per_column ? bias + jc + jr
-                                                         : bias + ic + ri;
-                        g->kernel(kc, ap, bpack + jr * kc, round_up(nr, g->vl), h, nr, crow + jr, x->ldc, &out);
-                    }
-                }
-            }
+            run_block(x, &ab, mc, pc, kc, c0, c1, apack, bpack, nstep, &out);
         }
     }
 }
@@ -348,10 +407,19 @@ static void split_range(size_t total, size_t parts, size_t i, size_t unit, size_
 static void task_fn(void *context, size_t index, int thread) {
     const sgemm_ctx *x = context;
     size_t r0, r1, c0, c1;
-    split_range(x->m, x->tm, index / x->tn, 1, &r0, &r1);
     /* Column cuts on 64-byte multiples, so B panels read in place stay line-aligned. */
     split_range(x->n, x->tn, index % x->tn, 16, &c0, &c1);
-    if (r0 < r1 && c0 < c1) run_task(x, r0, r1, c0, c1, x->workspace + (size_t)thread * x->slice);
+    size_t q0 = 0, q1 = 0;
+    if (x->packed_a != NULL) {
+        /* Pre-packed A is cut at its panels. */
+        panels ps = split_panels(x->m, x->g->mr);
+        split_range(ps.count, x->tm, index / x->tn, 1, &q0, &q1);
+        r0 = panel_start(ps, q0);
+        r1 = panel_start(ps, q1);
+    } else {
+        split_range(x->m, x->tm, index / x->tn, 1, &r0, &r1);
+    }
+    if (r0 < r1 && c0 < c1) run_task(x, r0, r1, q0, q1, c0, c1, x->workspace + (size_t)thread * x->slice);
 }
 
 /*
@@ -366,13 +434,14 @@ static void plan_tasks(const sgemm_ctx *x, int threads, size_t *tm_out, size_t *
     *tm_out = *tn_out = 1;
     /* Rough cycles per float packed (a transposing copy costs more than a straight
      * one), or just streamed when B is read in place. */
-    double pa = x->trans_a ? 0.2 : 0.4;
+    double pa = x->packed_a != NULL ? 0.0 : x->trans_a ? 0.2 : 0.4;
+    size_t mmax = x->packed_a != NULL ? div_up(x->m, g->mr) : x->m;
     double pb = x->trans_b ? 0.4 : x->direct_ok ? 0.1 : 0.25;
     for (size_t t = 1; t <= (size_t)threads; t++) {
         for (size_t tm = 1; tm <= t; tm++) {
             if (t % tm != 0) continue;
             size_t tn = t / tm;
-            if (tm > x->m || tn > div_up(x->n, 16)) continue;
+            if (tm > mmax || tn > div_up(x->n, 16)) continue;
             double rows = (double)div_up(x->m, tm);
             double cols = (double)round_up(div_up(x->n, tn), 16);
             double kk = (double)x->k;
@@ -398,9 +467,9 @@ static int b_in_place_ok(const dk_sgemm_isa_cfg *g, int trans_b, size_t ldb) {
     return !trans_b && g->nr >= 16 && (ldb & 127) != 0;
 }
 
-int dk_sgemm(dk_pool *pool, int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
-             const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
-             size_t ldc, const dk_epilogue *epilogue, float *workspace) {
+static int sgemm_impl(dk_pool *pool, int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
+                      const float *a, size_t lda, const float *packed_a, const float *b, size_t ldb, float beta,
+                      float *c, size_t ldc, const dk_epilogue *epilogue, float *workspace) {
     if (m == 0 || n == 0) return 0;
     if (k == 0 || alpha == 0.0f) {
         scale_only(m, n, beta, c, ldc, epilogue);
@@ -426,6 +495,7 @@ int dk_sgemm(dk_pool *pool, int trans_a, int trans_b, size_t m, size_t n, size_t
     x.b_offset = a_region(x.g, m, k);
     x.direct_ok = b_in_place_ok(x.g, trans_b, ldb);
     x.b_rows_aligned = (((uintptr_t)b | (ldb * sizeof(float))) & 63) == 0;
+    x.packed_a = packed_a;
 
     int threads = dk_pool_threads(pool);
     float *owned = NULL;
@@ -439,10 +509,44 @@ int dk_sgemm(dk_pool *pool, int trans_a, int trans_b, size_t m, size_t n, size_t
     plan_tasks(&x, threads, &x.tm, &x.tn);
     size_t tasks = x.tm * x.tn;
     if (tasks == 1) {
-        run_task(&x, 0, m, 0, n, workspace);
+        run_task(&x, 0, m, 0, div_up(m, x.g->mr), 0, n, workspace);
     } else {
         dk_pool_for(pool, tasks, task_fn, &x);
     }
     free(owned);
     return 0;
+}
+
+int dk_sgemm(dk_pool *pool, int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
+             const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
+             size_t ldc, const dk_epilogue *epilogue, float *workspace) {
+    return sgemm_impl(pool, trans_a, trans_b, m, n, k, alpha, a, lda, NULL, b, ldb, beta, c, ldc, epilogue,
+                      workspace);
+}
+
+size_t dk_sgemm_packed_a_floats(size_t m, size_t k) {
+    if (k != 0 && m > SIZE_MAX / k) return SIZE_MAX;
+    return m * k;
+}
+
+void dk_sgemm_pack_a(int trans_a, size_t m, size_t k, const float *a, size_t lda, float *packed) {
+    if (m == 0 || k == 0) return;
+    panels ps = split_panels(m, cfg_for(dk_isa_active())->mr);
+    for (size_t q = 0; q < ps.count; q++) {
+        size_t h = panel_height(ps, q), r = panel_start(ps, q);
+        float *dst = packed + r * k;
+        if (!trans_a) {
+            pack_transpose(a + r * lda, lda, h, k, dst, h);
+        } else {
+            const float *s = a + r;
+            for (size_t p = 0; p < k; p++, s += lda) memcpy(dst + p * h, s, h * sizeof(float));
+        }
+    }
+}
+
+int dk_sgemm_packed(dk_pool *pool, const float *packed_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
+                    const float *b, size_t ldb, float beta, float *c, size_t ldc, const dk_epilogue *epilogue,
+                    float *workspace) {
+    return sgemm_impl(pool, 0, trans_b, m, n, k, alpha, NULL, 0, packed_a, b, ldb, beta, c, ldc, epilogue,
+                      workspace);
 }

@@ -21,6 +21,11 @@
  * gemm(t) = round16(dk_sgemm_workspace_floats(mg, nc, K, t)):
  *   sequential: col + gemm(threads);  parallel: threads * (col + gemm(1));
  * dk_conv2d_workspace_floats returns the larger. Depthwise: see depthwise_conv2d.c.
+ *
+ * Pre-packed weights (dk_conv2d_pack_weights, for constant weights: the
+ * runtime packs them once per session): each group's W_g [mg, K] in
+ * dk_sgemm_pack_a's layout, group g at g * mg * K, so that the GEMMs skip
+ * packing A (ISA-specific, see gemm.h). Depthwise convolutions need none.
  */
 #include "ops_internal.h"
 
@@ -100,6 +105,7 @@ typedef struct conv_ctx {
     const conv_plan *q;
     const float *x, *w, *bias;
     float *y, *workspace;
+    const float *packed; /* dk_conv2d_pack_weights, or NULL */
     size_t slice;    /* parallel tasks: floats per thread's workspace slice */
     const float *xg; /* sequential im2col: the current (image, group) input */
     size_t j0, j1;   /* sequential im2col: the current pixel block */
@@ -121,6 +127,11 @@ static void conv_gemm(const conv_ctx *c, size_t t, dk_pool *pool, const float *b
     const conv_plan *q = c->q;
     const size_t ig = t / q->blocks, img = ig / p->groups, g = ig % p->groups;
     dk_epilogue ep = {c->bias ? c->bias + g * q->mg : NULL, 0, p->activation, p->alpha};
+    if (c->packed != NULL) {
+        (void)dk_sgemm_packed(pool, c->packed + g * q->mg * q->k, 0, q->mg, j1 - j0, q->k, 1.0f, b, ldb, 0.0f,
+                              c->y + (img * p->m + g * q->mg) * q->n + j0, q->n, &ep, gemm_ws);
+        return;
+    }
     (void)dk_sgemm(pool, 0, 0, q->mg, j1 - j0, q->k, 1.0f, c->w + g * q->mg * q->k, q->k, b, ldb, 0.0f,
                    c->y + (img * p->m + g * q->mg) * q->n + j0, q->n, &ep, gemm_ws);
 }
@@ -144,15 +155,35 @@ static void im2col_task(void *context, size_t index, int thread) {
     dk_ops_im2col(c->p, c->xg, index, index + 1, c->j0, c->j1, c->workspace);
 }
 
+size_t dk_conv2d_packed_weights_floats(const dk_conv2d_params *p) {
+    if (dk_ops_depthwise_applies(p)) return 0;
+    size_t k, mk;
+    if (!dk_ops_mul(p->c / p->groups, p->kh * p->kw, &k) || !dk_ops_mul(p->m, k, &mk)) return SIZE_MAX;
+    return mk;
+}
+
+void dk_conv2d_pack_weights(const dk_conv2d_params *p, const float *w, float *packed) {
+    if (dk_ops_depthwise_applies(p)) return;
+    conv_plan q;
+    make_plan(p, &q);
+    for (size_t g = 0; g < p->groups; g++)
+        dk_sgemm_pack_a(0, q.mg, q.k, w + g * q.mg * q.k, q.k, packed + g * q.mg * q.k);
+}
+
 void dk_conv2d_forward(dk_pool *pool, const dk_conv2d_params *p, const float *x, const float *w,
                        const float *bias, float *y, float *workspace) {
+    dk_conv2d_forward_packed(pool, p, x, w, NULL, bias, y, workspace);
+}
+
+void dk_conv2d_forward_packed(dk_pool *pool, const dk_conv2d_params *p, const float *x, const float *w,
+                              const float *packed_w, const float *bias, float *y, float *workspace) {
     if (dk_ops_depthwise_applies(p)) {
         dk_ops_depthwise_forward(pool, p, x, w, bias, y, workspace);
         return;
     }
     conv_plan q;
     make_plan(p, &q);
-    conv_ctx c = {p, &q, x, w, bias, y, workspace, 0, NULL, 0, 0};
+    conv_ctx c = {p, &q, x, w, bias, y, workspace, packed_w, 0, NULL, 0, 0};
     const size_t tasks = p->n * p->groups * q.blocks;
     const int threads = dk_pool_threads(pool);
     if (parallel_tasks(tasks, threads)) {

@@ -15,6 +15,9 @@
  * (mg for 1x1), h * w, c / groups, t)):
  *   sequential: col + gemm(threads);  parallel: threads * (col + gemm(1)).
  * dk_conv_transpose2d_workspace_floats returns the larger.
+ *
+ * Pre-packed weights (dk_conv_transpose2d_pack_weights): each group's
+ * W_g^T [rows, cg] in dk_sgemm_pack_a's layout, group g at g * rows * cg.
  */
 #include "ops_internal.h"
 
@@ -85,6 +88,7 @@ typedef struct convt_ctx {
     const convt_plan *q;
     const float *x, *w, *bias;
     float *y, *workspace;
+    const float *packed; /* dk_conv_transpose2d_pack_weights, or NULL */
     size_t slice;     /* parallel tasks: floats per thread's slice */
     size_t task;      /* sequential col2im: the current (image, group) */
     const float *col; /* sequential col2im: its columns */
@@ -97,6 +101,18 @@ static void convt_gemm(const convt_ctx *c, size_t task, dk_pool *pool, float *co
     const size_t img = task / p->groups, g = task % p->groups;
     const float *xg = c->x + (img * p->c + g * q->cg) * q->hw;
     const float *wg = c->w + g * q->cg * q->rows;
+    if (c->packed != NULL) {
+        const float *pg = c->packed + g * q->cg * q->rows;
+        if (q->direct) {
+            dk_epilogue ep = {c->bias ? c->bias + g * q->mg : NULL, 0, p->activation, p->alpha};
+            (void)dk_sgemm_packed(pool, pg, 0, q->mg, q->hw, q->cg, 1.0f, xg, q->hw, 0.0f,
+                                  c->y + (img * p->m + g * q->mg) * q->hw, q->hw, &ep, gemm_ws);
+        } else {
+            (void)dk_sgemm_packed(pool, pg, 0, q->rows, q->hw, q->cg, 1.0f, xg, q->hw, 0.0f, col, q->hw, NULL,
+                                  gemm_ws);
+        }
+        return;
+    }
     if (q->direct) {
         dk_epilogue ep = {c->bias ? c->bias + g * q->mg : NULL, 0, p->activation, p->alpha};
         (void)dk_sgemm(pool, 1, 0, q->mg, q->hw, q->cg, 1.0f, wg, q->mg, xg, q->hw, 0.0f,
@@ -132,11 +148,29 @@ static void col2im_task(void *context, size_t index, int thread) {
     convt_plane(c, c->task, index, c->col);
 }
 
-void dk_conv_transpose2d_forward(dk_pool *pool, const dk_conv2d_params *p, const float *x, const float *w,
-                                 const float *bias, float *y, float *workspace) {
+size_t dk_conv_transpose2d_packed_weights_floats(const dk_conv2d_params *p) {
+    size_t r, rc;
+    if (!dk_ops_mul(p->m / p->groups, p->kh * p->kw, &r) || !dk_ops_mul(r, p->c, &rc)) return SIZE_MAX;
+    return rc;
+}
+
+void dk_conv_transpose2d_pack_weights(const dk_conv2d_params *p, const float *w, float *packed) {
     convt_plan q;
     make_plan(p, &q);
-    convt_ctx c = {p, &q, x, w, bias, y, workspace, 0, 0, NULL};
+    for (size_t g = 0; g < p->groups; g++)
+        dk_sgemm_pack_a(1, q.rows, q.cg, w + g * q.cg * q.rows, q.rows, packed + g * q.cg * q.rows);
+}
+
+void dk_conv_transpose2d_forward(dk_pool *pool, const dk_conv2d_params *p, const float *x, const float *w,
+                                 const float *bias, float *y, float *workspace) {
+    dk_conv_transpose2d_forward_packed(pool, p, x, w, NULL, bias, y, workspace);
+}
+
+void dk_conv_transpose2d_forward_packed(dk_pool *pool, const dk_conv2d_params *p, const float *x, const float *w,
+                                        const float *packed_w, const float *bias, float *y, float *workspace) {
+    convt_plan q;
+    make_plan(p, &q);
+    convt_ctx c = {p, &q, x, w, bias, y, workspace, packed_w, 0, 0, NULL};
     const size_t tasks = p->n * p->groups;
     const int threads = dk_pool_threads(pool);
     if (parallel_tasks(tasks, threads)) {

@@ -47,11 +47,28 @@ int dk_conv_transpose2d_infer(dk_conv2d_params *p);
 size_t dk_conv2d_workspace_floats(const dk_conv2d_params *p, int threads);
 void dk_conv2d_forward(dk_pool *pool, const dk_conv2d_params *p, const float *x,
                        const float *w, const float *bias, float *y, float *workspace);
+/**
+ * Constant weights packed once into the GEMM's A-panel layout (dk_sgemm_pack_a,
+ * so ISA-specific: use them only under the ISA active when packing).
+ * dk_conv2d_packed_weights_floats: 0 when this conv does not use packed weights
+ * (depthwise), SIZE_MAX on overflow. dk_conv2d_forward_packed: packed_w NULL is
+ * dk_conv2d_forward; otherwise w is not read by the GEMM path (pass it anyway).
+ */
+size_t dk_conv2d_packed_weights_floats(const dk_conv2d_params *p);
+void dk_conv2d_pack_weights(const dk_conv2d_params *p, const float *w, float *packed);
+void dk_conv2d_forward_packed(dk_pool *pool, const dk_conv2d_params *p, const float *x, const float *w,
+                              const float *packed_w, const float *bias, float *y, float *workspace);
 
 /** x [n,c,h,w], w [c, m/groups, kh, kw] (PyTorch layout), bias [m] or NULL, y [n,m,ho,wo]. */
 size_t dk_conv_transpose2d_workspace_floats(const dk_conv2d_params *p, int threads);
 void dk_conv_transpose2d_forward(dk_pool *pool, const dk_conv2d_params *p, const float *x,
                                  const float *w, const float *bias, float *y, float *workspace);
+/** As the conv2d ones: weights packed once (ISA-specific); packed_w NULL is the plain forward. */
+size_t dk_conv_transpose2d_packed_weights_floats(const dk_conv2d_params *p);
+void dk_conv_transpose2d_pack_weights(const dk_conv2d_params *p, const float *w, float *packed);
+void dk_conv_transpose2d_forward_packed(dk_pool *pool, const dk_conv2d_params *p, const float *x,
+                                        const float *w, const float *packed_w, const float *bias, float *y,
+                                        float *workspace);
 
 /* ---- dense -------------------------------------------------------------- */
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../base/cpu.h"
 #include "arena_plan.h"
 #include "session.h"
 #include "shape_infer.h"
@@ -199,6 +200,53 @@ static dlrt_status bind(dlrt_session *s) {
     return DLRT_OK;
 }
 
+/*
+ * Packs the constant weights of every GEMM convolution once, into memory the
+ * session owns (not the arena: dlrt_session_arena_size stays the activations
+ * plus workspace). This is per session, not per model, because the layout
+ * depends on the active ISA (dk_isa_force between load and session creation
+ * is allowed); a step whose ISA no longer matches at run time (only tests
+ * switch it) falls back to the unpacked weights. Costs memory equal to those
+ * weights; saves repacking them on every run (and every image).
+ */
+static size_t packed_floats(const dk_node *node, const dk_step *step) {
+    if (node->op == DK_OP_CONV2D) return dk_conv2d_packed_weights_floats(&step->conv);
+    if (node->op == DK_OP_CONV_TRANSPOSE2D) return dk_conv_transpose2d_packed_weights_floats(&step->conv);
+    return 0;
+}
+
+static dlrt_status pack_weights(dlrt_session *s) {
+    const dlrt_model *m = s->model;
+    size_t total = 0;
+    for (uint32_t n = 0; n < m->node_count; n++) {
+        const dk_node *node = &m->nodes[n];
+        if (node->input_count < 2 || node->inputs[1] == DK_NO_TENSOR || m->tensors[node->inputs[1]].data == NULL)
+            continue;
+        size_t f = packed_floats(node, &s->steps[n]);
+        if (f == SIZE_MAX || total > SIZE_MAX / sizeof(float) - 16 - f) return dk_fail(DLRT_ERR_OUT_OF_MEMORY, "session: weights too large to pack");
+        total += (f + 15) & ~(size_t)15;
+    }
+    if (total == 0) return DLRT_OK;
+    s->packed_weights = aligned_alloc(64, total * sizeof(float));
+    if (s->packed_weights == NULL) return dk_fail(DLRT_ERR_OUT_OF_MEMORY, "session: cannot allocate %zu bytes of packed weights", total * sizeof(float));
+    float *next = s->packed_weights;
+    int isa = (int)dk_isa_active();
+    for (uint32_t n = 0; n < m->node_count; n++) {
+        const dk_node *node = &m->nodes[n];
+        dk_step *step = &s->steps[n];
+        if (node->input_count < 2 || node->inputs[1] == DK_NO_TENSOR || m->tensors[node->inputs[1]].data == NULL)
+            continue;
+        size_t f = packed_floats(node, step);
+        if (f == 0) continue;
+        if (node->op == DK_OP_CONV2D) dk_conv2d_pack_weights(&step->conv, step->in[1], next);
+        else dk_conv_transpose2d_pack_weights(&step->conv, step->in[1], next);
+        step->packed = next;
+        step->packed_isa = isa;
+        next += (f + 15) & ~(size_t)15;
+    }
+    return DLRT_OK;
+}
+
 void dlrt_session_free(dlrt_session *s) {
     if (s == NULL) return;
     dk_pool_free(s->pool);
@@ -208,6 +256,7 @@ void dlrt_session_free(dlrt_session *s) {
     free(s->offsets);
     free(s->concat_pointers);
     free(s->concat_sizes);
+    free(s->packed_weights);
     free(s);
 }
 
@@ -272,7 +321,7 @@ dlrt_status dlrt_session_create(const dlrt_model *model, const dlrt_session_opti
         dlrt_session_free(s);
         return dk_fail(DLRT_ERR_OUT_OF_MEMORY, "session: cannot start %u threads", s->threads);
     }
-    if ((st = bind(s)) != DLRT_OK) {
+    if ((st = bind(s)) != DLRT_OK || (st = pack_weights(s)) != DLRT_OK) {
         dlrt_session_free(s);
         return st;
     }

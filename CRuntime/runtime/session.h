@@ -18,6 +18,8 @@ typedef struct dk_step {
     size_t dims[4];              /* pad: input dims */
     dk_conv2d_params conv;
     dk_pool2d_params pool;
+    const float *packed;         /* conv / conv transpose: constant weights pre-packed for the GEMM, or NULL */
+    int packed_isa;              /* the dk_isa they were packed for */
     const float **inputs;        /* concat */
     size_t *axis_sizes;          /* concat */
 } dk_step;
@@ -37,6 +39,7 @@ struct dlrt_session {
     float *workspace;
     const float **concat_pointers;
     size_t *concat_sizes;
+    float *packed_weights;       /* owned: every step's packed weights (not in the arena) */
 };
 
 /** Runs one node's kernel. */

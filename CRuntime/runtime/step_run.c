@@ -1,14 +1,21 @@
 /* The op dispatch: one kernel call per node, over pointers bound at session creation. */
+#include "../base/cpu.h"
 #include "session.h"
+
+/* The step's packed weights, if they were packed for the ISA active now. */
+static const float *packed_for_now(const dk_step *s) {
+    return s->packed != NULL && s->packed_isa == (int)dk_isa_active() ? s->packed : NULL;
+}
 
 void dk_step_run(dk_pool *pool, const dk_node *node, const dk_step *s, float *workspace) {
     const dk_attrs *a = &node->attrs;
     switch (node->op) {
     case DK_OP_CONV2D:
-        dk_conv2d_forward(pool, &s->conv, s->in[0], s->in[1], s->in[2], s->out, workspace);
+        dk_conv2d_forward_packed(pool, &s->conv, s->in[0], s->in[1], packed_for_now(s), s->in[2], s->out, workspace);
         break;
     case DK_OP_CONV_TRANSPOSE2D:
-        dk_conv_transpose2d_forward(pool, &s->conv, s->in[0], s->in[1], s->in[2], s->out, workspace);
+        dk_conv_transpose2d_forward_packed(pool, &s->conv, s->in[0], s->in[1], packed_for_now(s), s->in[2], s->out,
+                                           workspace);
         break;
     case DK_OP_DENSE:
         dk_dense_forward(pool, s->outer, s->inner, s->axis, s->in[0], s->in[1], s->in[2], (dk_activation)a->activation,

@@ -3,7 +3,9 @@
  * side of every ISA's mr / nr / kc / mc / nc), all four transposes, alpha and
  * beta (beta 0 over a NaN-filled C), every epilogue, padded leading
  * dimensions, pools of 1 (NULL), 2 and 3 threads, workspace supplied and not,
- * for every ISA this machine supports (each forced in turn).
+ * for every ISA this machine supports (each forced in turn); and the same
+ * product through dk_sgemm_pack_a + dk_sgemm_packed (A packed under each
+ * ISA), which must match dk_sgemm bit for bit.
  *
  * Tolerance. The kernels accumulate in fp32 over k (in k blocks), the oracle
  * in double, so the classic bound for a dot product of length k applies:
@@ -95,7 +97,7 @@ static void run_case(const gemm_case *t) {
         dk_isa_force((dk_isa)isas[ii]);
         int have_first = 0;
         for (int pi = 0; pi < 3; pi++) {
-            for (int ws_mode = 0; ws_mode < 2; ws_mode++) {
+            for (int ws_mode = 0; ws_mode < 3; ws_mode++) { /* 2: pre-packed A, with a workspace */
                 size_t wsf = dk_sgemm_workspace_floats(t->m, t->n, t->k, pool_threads[pi]);
                 float *ws = NULL;
                 size_t guard = 64;
@@ -106,8 +108,22 @@ static void run_case(const gemm_case *t) {
                     for (size_t i = 0; i < wsf + guard; i++) ws[i] = NAN;
                 }
                 memcpy(got, c0, csz * sizeof(float));
-                int rc = dk_sgemm(pools[pi], t->ta, t->tb, t->m, t->n, t->k, t->alpha, a, t->lda, b,
-                                  t->ldb, t->beta, got, t->ldc, epp, ws);
+                int rc;
+                if (ws_mode == 2) {
+                    size_t pf = dk_sgemm_packed_a_floats(t->m, t->k);
+                    float *packed = alloc_floats(pf + guard);
+                    for (size_t i = 0; i < pf + guard; i++) packed[i] = NAN;
+                    dk_sgemm_pack_a(t->ta, t->m, t->k, a, t->lda, packed);
+                    int intact = 1;
+                    for (size_t i = pf; i < pf + guard; i++) intact &= isnan(packed[i]) != 0;
+                    CHECK(intact, "dk_sgemm_pack_a wrote past %zu floats", pf);
+                    rc = dk_sgemm_packed(pools[pi], packed, t->tb, t->m, t->n, t->k, t->alpha, b, t->ldb, t->beta,
+                                         got, t->ldc, epp, ws);
+                    free(packed);
+                } else {
+                    rc = dk_sgemm(pools[pi], t->ta, t->tb, t->m, t->n, t->k, t->alpha, a, t->lda, b, t->ldb,
+                                  t->beta, got, t->ldc, epp, ws);
+                }
                 calls_run++;
                 CHECK(rc == 0, "dk_sgemm returned %d", rc);
                 if (ws_mode) {

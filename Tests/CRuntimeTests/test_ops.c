@@ -144,6 +144,18 @@ static size_t run_conv(const dk_conv2d_params *params, int pi, const char *label
     size_t wsn = dk_conv2d_workspace_floats(&p, dk_pool_threads(pools[pi]));
     float *ws = wsn ? falloc(wsn) : NULL;
     dk_conv2d_forward(pools[pi], &p, x, w, b, y, ws);
+    {
+        /* Pre-packed weights: the same result, bit for bit. */
+        size_t pn = dk_conv2d_packed_weights_floats(&p);
+        if (pn != 0) {
+            float *packed = falloc(pn), *yp = falloc(ny);
+            dk_conv2d_pack_weights(&p, w, packed);
+            dk_conv2d_forward_packed(pools[pi], &p, x, w, packed, b, yp, ws);
+            CHECK(memcmp(y, yp, ny * sizeof(float)) == 0, "%s: packed weights give a different result", label);
+            free(packed);
+            free(yp);
+        }
+    }
     refop_conv2d(&p, x, w, b, want, mag);
     size_t bad = compare(label, y, want, mag, ny, 1e-5, 1e-6, 2e-6);
     CHECK(bad == 0,
@@ -291,6 +303,18 @@ static size_t run_convt(const dk_conv2d_params *params, int pi, const char *labe
     size_t wsn = dk_conv_transpose2d_workspace_floats(&p, dk_pool_threads(pools[pi]));
     float *ws = wsn ? falloc(wsn) : NULL;
     dk_conv_transpose2d_forward(pools[pi], &p, x, w, b, y, ws);
+    {
+        /* Pre-packed weights: the same result, bit for bit. */
+        size_t pn = dk_conv_transpose2d_packed_weights_floats(&p);
+        if (pn != 0) {
+            float *packed = falloc(pn), *yp = falloc(ny);
+            dk_conv_transpose2d_pack_weights(&p, w, packed);
+            dk_conv_transpose2d_forward_packed(pools[pi], &p, x, w, packed, b, yp, ws);
+            CHECK(memcmp(y, yp, ny * sizeof(float)) == 0, "%s: packed weights give a different result", label);
+            free(packed);
+            free(yp);
+        }
+    }
     refop_conv_transpose2d(&p, x, w, b, want, mag);
     size_t bad = compare(label, y, want, mag, ny, 1e-5, 1e-6, 2e-6);
     CHECK(bad == 0,
