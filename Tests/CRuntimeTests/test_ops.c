@@ -369,8 +369,13 @@ TEST(conv_transpose2d_infer_refuses) {
 /* ---- dense ------------------------------------------------------------------- */
 
 TEST(dense_random) {
-    for (int i = 0; i < 60; i++) {
+    for (int i = 0; i < 72; i++) {
         size_t n = rnd(1, 9), k = rnd(1, 80), m = rnd(1, 40);
+        if (i >= 60) { /* large enough for the small-batch GEMV path to split W over threads */
+            n = rnd(1, 5);
+            k = rnd(200, 700);
+            m = rnd(100, 300);
+        }
         float alpha;
         dk_activation act = rand_act(&alpha);
         float *x = frand(n * k, 1.0f), *w = frand(m * k, 1.0f), *b = rnd(0, 3) ? frand(m, 1.0f) : NULL;
