@@ -9,6 +9,48 @@
 
 #include <string.h>
 
+#if defined(__x86_64__)
+#include <xmmintrin.h>
+#define IM2COL_SSE 1
+#elif defined(__aarch64__)
+#include <arm_neon.h>
+#define IM2COL_NEON 1
+#endif
+
+/*
+ * Inline copies and fills: im2col rows are short (wo floats, often 7 to 32),
+ * where a memcpy / memset call costs more than the copy itself.
+ */
+static inline void copy_row(float *restrict d, const float *restrict s, ptrdiff_t n) {
+    ptrdiff_t i = 0;
+#if defined(IM2COL_SSE)
+    for (; i + 8 <= n; i += 8) {
+        __m128 a = _mm_loadu_ps(s + i), b = _mm_loadu_ps(s + i + 4);
+        _mm_storeu_ps(d + i, a);
+        _mm_storeu_ps(d + i + 4, b);
+    }
+    if (i + 4 <= n) {
+        _mm_storeu_ps(d + i, _mm_loadu_ps(s + i));
+        i += 4;
+    }
+#elif defined(IM2COL_NEON)
+    for (; i + 4 <= n; i += 4) vst1q_f32(d + i, vld1q_f32(s + i));
+#endif
+    for (; i < n; i++) d[i] = s[i];
+}
+
+static inline void zero_row(float *d, ptrdiff_t n) {
+    ptrdiff_t i = 0;
+#if defined(IM2COL_SSE)
+    const __m128 z = _mm_setzero_ps();
+    for (; i + 4 <= n; i += 4) _mm_storeu_ps(d + i, z);
+#elif defined(IM2COL_NEON)
+    const float32x4_t z = vdupq_n_f32(0.0f);
+    for (; i + 4 <= n; i += 4) vst1q_f32(d + i, z);
+#endif
+    for (; i < n; i++) d[i] = 0.0f;
+}
+
 static void add_strided(float *restrict d, ptrdiff_t stride, const float *restrict s, ptrdiff_t n) {
     if (stride == 1) {
         for (ptrdiff_t i = 0; i < n; i++) d[i] += s[i];
@@ -19,7 +61,8 @@ static void add_strided(float *restrict d, ptrdiff_t stride, const float *restri
 
 static void copy_strided(float *restrict d, const float *restrict s, ptrdiff_t stride, ptrdiff_t n) {
     if (stride == 1) {
-        memcpy(d, s, (size_t)n * sizeof(float));
+        if (n > 64) memcpy(d, s, (size_t)n * sizeof(float));
+        else copy_row(d, s, n);
     } else {
         for (ptrdiff_t i = 0; i < n; i++) d[i] = s[i * stride];
     }
@@ -52,13 +95,13 @@ void dk_ops_im2col(const dk_conv2d_params *p, const float *x, size_t ci0, size_t
                     const ptrdiff_t at = oh * wo - (ptrdiff_t)j0; /* dst index of column 0 (may be < 0) */
                     const ptrdiff_t lo = ow_lo > a ? ow_lo : a, hi = ow_hi < b ? ow_hi : b;
                     if (oh < oh_lo || oh >= oh_hi || lo >= hi) {
-                        memset(dst + (at + a), 0, (size_t)(b - a) * sizeof(float));
+                        zero_row(dst + (at + a), b - a);
                         continue;
                     }
                     const float *row = xc + (oh * sh + hoff) * w;
-                    if (lo > a) memset(dst + (at + a), 0, (size_t)(lo - a) * sizeof(float));
+                    if (lo > a) zero_row(dst + (at + a), lo - a);
                     copy_strided(dst + (at + lo), row + (lo * sw + woff), sw, hi - lo);
-                    if (hi < b) memset(dst + (at + hi), 0, (size_t)(b - hi) * sizeof(float));
+                    if (hi < b) zero_row(dst + (at + hi), b - hi);
                 }
             }
         }
