@@ -14,6 +14,9 @@ let package = Package(
         .library(name: "DLImage", targets: ["DLImage"]),
         .library(name: "DeepLearning", targets: ["DeepLearning"]),
     ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
     targets: [
         /// The vendored C11 runtime: format reader, planner, thread pool, kernels.
         .target(
@@ -36,6 +39,12 @@ let package = Package(
         /// Float tensors run on CRuntime's kernels (CRuntime.Kernels).
         .target(name: "DeepLearning", dependencies: ["CRuntime", "DLImage", "DLSupport"]),
         .testTarget(name: "DeepLearningTests", dependencies: ["DeepLearning"]),
+        /// dltrain: the training command line (parsing and printing; the loop is DeepLearning/Training).
+        .executableTarget(
+            name: "dltrain",
+            dependencies: ["DeepLearning", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "DLTrainTests", dependencies: ["DeepLearning"]),
         /// Safe C wrappers over the system libpng, libjpeg and zlib (no exit/abort/print).
         .target(
             name: "CImageCodecs",

@@ -1,0 +1,277 @@
+/// The optimizers `dltrain --optimizer` offers.
+public enum OptimizerKind: String, CaseIterable, Sendable {
+    case sgd, adam, adamw
+}
+
+/// The learning-rate schedules `dltrain --schedule` offers. `step`,
+/// `multistep`, `cosine` and `plateau` step once per epoch (`plateau` on the
+/// test loss), `onecycle` once per batch; `constant` keeps the rate.
+public enum ScheduleKind: String, CaseIterable, Sendable {
+    case step, multistep, plateau, cosine, onecycle, constant
+}
+
+/// What the user asked for: every field nil (or empty) means "the recipe
+/// default" (or, with --resume, "what the checkpoint was trained with").
+public struct TrainingOptions: Sendable, Equatable {
+    public var model: String?
+    public var data: String?
+    public var epochs: Int?
+    public var batchSize: Int?
+    public var learningRate: Double?
+    public var optimizer: OptimizerKind?
+    /// SGD momentum, or Adam's β1.
+    public var momentum: Double?
+    public var weightDecay: Double?
+    public var schedule: ScheduleKind?
+    public var seed: UInt64?
+    /// Threads for the kernels and the data loader (default: every online CPU).
+    public var threads: Int?
+    /// The checkpoint written after every epoch (and read by `resume`).
+    public var out: String = "model.ckpt"
+    /// Continue the run in `out`.
+    public var resume = false
+    /// Start a new run even though `out` exists (it is replaced after the first epoch).
+    public var overwrite = false
+    /// Per-epoch metrics: JSON lines, or CSV when the path ends in `.csv`.
+    public var log: String?
+    /// Transfer learning: initial weights from this checkpoint.
+    public var initFrom: String?
+    /// Freeze the parameters whose dotted names match any of these (`NamePattern`).
+    public var freeze: [String] = []
+    /// With `initFrom`: a fresh classifier head for this many classes.
+    public var resetHead: Int?
+    /// Use this many training / test examples (an evenly spaced subset).
+    public var limitTrain: Int?
+    public var limitTest: Int?
+    /// End this invocation after this epoch (counted from 1) as if interrupted; `resume` continues the same run.
+    public var stopAfter: Int?
+    /// The command line, recorded in the checkpoint's recipe.
+    public var commandLine: [String] = []
+
+    public init() {}
+}
+
+/// The hyperparameters a model trains with when no flag says otherwise.
+public struct Recipe: Sendable, Equatable {
+    public var optimizer: OptimizerKind
+    public var learningRate: Double
+    public var momentum: Double
+    public var weightDecay: Double
+    public var schedule: ScheduleKind
+    public var batchSize: Int
+    public var epochs: Int
+
+    /// Per model: MLP and LeNet-5 train with Adam 1e-3 (β1 0.9), batch 64,
+    /// cosine decay; the CIFAR ResNets with SGD 0.1, momentum 0.9, weight
+    /// decay 5e-4, batch 128 and a one-cycle schedule peaking at 0.1; every
+    /// other model with SGD 0.05, momentum 0.9, weight decay 5e-4, cosine.
+    public static func defaults(for model: String) -> Recipe {
+        switch model {
+        case "mlp", "lenet5":
+            return Recipe(optimizer: .adam, learningRate: 1e-3, momentum: 0.9, weightDecay: 0, schedule: .cosine,
+                          batchSize: 64, epochs: 10)
+        case let name where name.hasPrefix("resnet") && (name.hasSuffix("-cifar") || name.hasSuffix("-b")
+                                                        || ["resnet20", "resnet32", "resnet44", "resnet56", "resnet110"].contains(name)):
+            return Recipe(optimizer: .sgd, learningRate: 0.1, momentum: 0.9, weightDecay: 5e-4, schedule: .onecycle,
+                          batchSize: 128, epochs: 30)
+        default:
+            return Recipe(optimizer: .sgd, learningRate: 0.05, momentum: 0.9, weightDecay: 5e-4, schedule: .cosine,
+                          batchSize: 128, epochs: 30)
+        }
+    }
+}
+
+/// The complete, validated settings of a run: recorded in the checkpoint's
+/// recipe (one `key=value` per line after the command line) so that
+/// `--resume` continues with exactly these.
+public struct TrainingSettings: Sendable, Equatable {
+    public var model: String
+    public var data: String
+    public var epochs: Int
+    public var batchSize: Int
+    public var learningRate: Double
+    public var optimizer: OptimizerKind
+    public var momentum: Double
+    public var weightDecay: Double
+    public var schedule: ScheduleKind
+    public var seed: UInt64
+    public var freeze: [String]
+    public var initFrom: String?
+    public var resetHead: Int?
+    public var limitTrain: Int?
+    public var limitTest: Int?
+
+    /// The settings that decide the weights a run produces: a resume may not change them.
+    static let fixedOnResume: Set<String> = ["model", "batch_size", "optimizer", "schedule", "seed", "freeze", "init",
+                                             "reset_head", "limit_train", "limit_test", "lr", "momentum", "weight_decay"]
+
+    /// `options` over `stored` (a resumed run's settings, by recipe key) over the model's recipe.
+    /// `fallbackModel`: the model of an --init checkpoint, used when --model is absent.
+    public static func resolve(_ options: TrainingOptions, stored: [String: String]? = nil,
+                               fallbackModel: String? = nil) throws -> TrainingSettings {
+        if let stored {
+            // A resume continues the stored run; a flag that would change its weights is refused.
+            let given = options.recipeEntries
+            for key in fixedOnResume.sorted() {
+                if let value = given[key], let old = stored[key], value != old {
+                    throw TrainingError.invalidOption(
+                        "--\(flagName(key)) \(value) conflicts with the checkpoint being resumed, which was trained with \(old)")
+                }
+            }
+        }
+        let s = stored ?? [:]
+        func storedValue<T>(_ key: String, _ parse: (String) -> T?) throws -> T? {
+            guard let text = s[key] else { return nil }
+            guard let value = parse(text) else {
+                throw TrainingError.checkpoint("the checkpoint's recipe has an unreadable \(key)=\(text)")
+            }
+            return value
+        }
+        /// An optional count: absent or empty means none.
+        func storedCount(_ key: String) throws -> Int? {
+            guard let text = s[key], !text.isEmpty else { return nil }
+            guard let value = Int(text) else { throw TrainingError.checkpoint("the checkpoint's recipe has an unreadable \(key)=\(text)") }
+            return value
+        }
+        guard let model = options.model ?? s["model"] ?? fallbackModel else {
+            throw TrainingError.invalidOption("--model is required (known models: \(ModelZoo.names.joined(separator: ", ")))")
+        }
+        guard let data = options.data ?? s["data"] else {
+            throw TrainingError.invalidOption("--data is required (a directory of MNIST IDX files, CIFAR-10 batches, or train/ and test/ image folders)")
+        }
+        let recipe = Recipe.defaults(for: model)
+        let optimizer = try options.optimizer ?? storedValue("optimizer", OptimizerKind.init(rawValue:)) ?? recipe.optimizer
+        let sameOptimizerFamily = optimizer == recipe.optimizer || (optimizer != .sgd && recipe.optimizer != .sgd)
+        var settings = TrainingSettings(
+            model: model, data: data,
+            epochs: try options.epochs ?? storedValue("epochs", { Int($0) }) ?? recipe.epochs,
+            batchSize: try options.batchSize ?? storedValue("batch_size", { Int($0) }) ?? recipe.batchSize,
+            // Another optimizer family than the recipe's gets that family's usual rate.
+            learningRate: try options.learningRate ?? storedValue("lr", { Double($0) })
+                ?? (sameOptimizerFamily ? recipe.learningRate : (optimizer == .sgd ? 0.1 : 1e-3)),
+            optimizer: optimizer,
+            momentum: try options.momentum ?? storedValue("momentum", { Double($0) }) ?? 0.9,
+            weightDecay: try options.weightDecay ?? storedValue("weight_decay", { Double($0) })
+                ?? (sameOptimizerFamily ? recipe.weightDecay : (optimizer == .sgd ? 5e-4 : 0)),
+            schedule: try options.schedule ?? storedValue("schedule", ScheduleKind.init(rawValue:)) ?? recipe.schedule,
+            seed: try options.seed ?? storedValue("seed", { UInt64($0) }) ?? 0,
+            freeze: options.freeze.isEmpty ? (s["freeze"].map { $0.isEmpty ? [] : $0.split(separator: ",").map(String.init) } ?? []) : options.freeze,
+            initFrom: options.initFrom ?? s["init"].flatMap { $0.isEmpty ? nil : $0 },
+            resetHead: try options.resetHead ?? storedCount("reset_head"),
+            limitTrain: try options.limitTrain ?? storedCount("limit_train"),
+            limitTest: try options.limitTest ?? storedCount("limit_test"))
+        if optimizer == .adamw && options.weightDecay == nil && s["weight_decay"] == nil && settings.weightDecay == 0 {
+            settings.weightDecay = 1e-2 // AdamW's usual decoupled decay
+        }
+        try settings.validate(options: options)
+        return settings
+    }
+
+    func validate(options: TrainingOptions) throws {
+        func bad(_ message: String) -> TrainingError { .invalidOption(message) }
+        guard epochs >= 1 else { throw bad("--epochs \(epochs) must be at least 1") }
+        guard batchSize >= 1 else { throw bad("--batch-size \(batchSize) must be at least 1") }
+        guard learningRate.isFinite && learningRate > 0 else { throw bad("--lr \(learningRate) must be a positive number") }
+        guard weightDecay.isFinite && weightDecay >= 0 else { throw bad("--weight-decay \(weightDecay) must be >= 0") }
+        switch optimizer {
+        case .sgd:
+            guard momentum.isFinite && momentum >= 0 else { throw bad("--momentum \(momentum) must be >= 0 for SGD") }
+        case .adam, .adamw:
+            guard momentum >= 0 && momentum < 1 else { throw bad("--momentum \(momentum) (Adam's beta1) must be in [0, 1)") }
+        }
+        if let threads = options.threads, threads < 1 { throw bad("--threads \(threads) must be at least 1") }
+        if let n = limitTrain, n < 1 { throw bad("--limit-train \(n) must be at least 1") }
+        if let n = limitTest, n < 1 { throw bad("--limit-test \(n) must be at least 1") }
+        if let n = options.stopAfter, n < 1 { throw bad("--stop-after \(n) must be at least 1") }
+        if let n = resetHead {
+            guard n >= 1 else { throw bad("--reset-head \(n) must be at least 1") }
+            guard initFrom != nil else { throw bad("--reset-head needs --init (the checkpoint whose head it replaces)") }
+        }
+        if freeze.contains(where: { $0.isEmpty || $0.contains(",") }) {
+            throw bad("--freeze patterns must be non-empty and contain no commas")
+        }
+        if options.resume && options.initFrom != nil && options.initFrom != initFrom {
+            throw bad("--init cannot be combined with --resume (the resumed checkpoint holds the weights)")
+        }
+        guard !options.out.isEmpty else { throw bad("--out must name a file") }
+    }
+
+    /// The settings as recipe entries (strings, as written into the checkpoint).
+    public var recipeEntries: [String: String] {
+        var e: [String: String] = [
+            "model": model, "data": data, "epochs": String(epochs), "batch_size": String(batchSize),
+            "lr": String(learningRate), "optimizer": optimizer.rawValue, "momentum": String(momentum),
+            "weight_decay": String(weightDecay), "schedule": schedule.rawValue, "seed": String(seed),
+            "freeze": freeze.joined(separator: ","),
+        ]
+        e["init"] = initFrom ?? ""
+        e["reset_head"] = resetHead.map(String.init) ?? ""
+        e["limit_train"] = limitTrain.map(String.init) ?? ""
+        e["limit_test"] = limitTest.map(String.init) ?? ""
+        return e
+    }
+
+    /// The checkpoint's recipe text: the command line, then `key=value` per setting (sorted).
+    public func recipeText(commandLine: [String], threads: Int) -> String {
+        var lines = [commandLine.isEmpty ? "dltrain" : commandLine.map(shellQuoted).joined(separator: " ")]
+        for (key, value) in recipeEntries.sorted(by: { $0.key < $1.key }) {
+            lines.append("\(key)=\(value.replacingNewlines)")
+        }
+        lines.append("threads=\(threads)")
+        return lines.joined(separator: "\n")
+    }
+
+    /// The `key=value` lines of a recipe written by `recipeText` (the first line, the command, is skipped).
+    public static func parseRecipe(_ text: String) -> [String: String]? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count > 1 else { return nil }
+        var entries: [String: String] = [:]
+        for line in lines.dropFirst() {
+            guard let eq = line.firstIndex(of: "=") else { continue }
+            entries[String(line[..<eq])] = String(line[line.index(after: eq)...])
+        }
+        return entries["model"] == nil ? nil : entries
+    }
+
+    static func flagName(_ key: String) -> String {
+        switch key {
+        case "lr": return "lr"
+        case "init": return "init"
+        default: return key.replacingUnderscores
+        }
+    }
+}
+
+extension TrainingOptions {
+    /// The explicitly given options, under the recipe keys, formatted as `TrainingSettings.recipeEntries` formats them.
+    var recipeEntries: [String: String] {
+        var e: [String: String] = [:]
+        e["model"] = model
+        e["epochs"] = epochs.map(String.init)
+        e["batch_size"] = batchSize.map(String.init)
+        e["lr"] = learningRate.map { String($0) }
+        e["optimizer"] = optimizer?.rawValue
+        e["momentum"] = momentum.map { String($0) }
+        e["weight_decay"] = weightDecay.map { String($0) }
+        e["schedule"] = schedule?.rawValue
+        e["seed"] = seed.map(String.init)
+        if !freeze.isEmpty { e["freeze"] = freeze.joined(separator: ",") }
+        e["init"] = initFrom
+        e["reset_head"] = resetHead.map(String.init)
+        e["limit_train"] = limitTrain.map(String.init)
+        e["limit_test"] = limitTest.map(String.init)
+        return e
+    }
+}
+
+extension String {
+    var replacingNewlines: String { String(map { $0 == "\n" || $0 == "\r" ? " " : $0 }) }
+    var replacingUnderscores: String { String(map { $0 == "_" ? "-" : $0 }) }
+}
+
+/// `word` as a POSIX shell would need it to be one argument.
+func shellQuoted(_ word: String) -> String {
+    let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%")
+    if !word.isEmpty && word.allSatisfy({ safe.contains($0) }) { return word }
+    return "'" + word.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
+}
