@@ -9,41 +9,11 @@
 /// Evaluation mode normalises with the running statistics, so a single
 /// example gives the same answer as in a batch. Built from tensor ops, so
 /// autograd differentiates through the batch statistics.
-public final class BatchNorm1d<Scalar: TensorScalar>: Module<Scalar> {
-    public let featureCount: Int
-    public let eps: Double
-    public let momentum: Double?
-    /// γ (ones) and β (zeros); nil when not `affine`.
-    public let weight: Parameter<Scalar>?
-    public let bias: Parameter<Scalar>?
-    /// Running statistics; nil when not `trackRunningStats` (batch statistics are then used in eval too).
-    public let runningMean: Buffer<Scalar>?
-    public let runningVar: Buffer<Scalar>?
-    /// The number of training batches seen (a float tensor holding an integer; PyTorch's int64 buffer).
-    public let batchesTracked: Buffer<Scalar>?
-
+public final class BatchNorm1d<Scalar: TensorScalar>: BatchNorm<Scalar> {
     public init(_ featureCount: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true,
                 trackRunningStats: Bool = true) {
-        precondition(featureCount > 0, "BatchNorm1d: featureCount must be positive")
-        self.featureCount = featureCount
-        self.eps = eps
-        self.momentum = momentum
-        weight = affine ? Parameter(.ones([featureCount])) : nil
-        bias = affine ? Parameter(.zeros([featureCount])) : nil
-        runningMean = trackRunningStats ? Buffer(.zeros([featureCount])) : nil
-        runningVar = trackRunningStats ? Buffer(.ones([featureCount])) : nil
-        batchesTracked = trackRunningStats ? Buffer(Tensor(0)) : nil
-        super.init()
-    }
-
-    public override var ownParameters: [(name: String, parameter: Parameter<Scalar>)] {
-        guard let weight, let bias else { return [] }
-        return [("weight", weight), ("bias", bias)]
-    }
-
-    public override var ownBuffers: [(name: String, buffer: Buffer<Scalar>)] {
-        guard let runningMean, let runningVar, let batchesTracked else { return [] }
-        return [("running_mean", runningMean), ("running_var", runningVar), ("num_batches_tracked", batchesTracked)]
+        super.init(layer: "BatchNorm1d", featureCount: featureCount, eps: eps, momentum: momentum, affine: affine,
+                   trackRunningStats: trackRunningStats)
     }
 
     public override func forward(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
