@@ -58,4 +58,18 @@ public struct MetadataKey: RawRepresentable, Hashable, Sendable, ExpressibleBySt
     public static let outputKind: MetadataKey = "output.kind"
     /// f64 array `[lo, hi]` of an image output.
     public static let outputRange: MetadataKey = "output.range"
+    /// string: the model-zoo name the graph was lowered from, e.g. `resnet20`.
+    public static let modelArchitecture: MetadataKey = "model.architecture"
+    /// string: what the model was trained on, e.g. `cifar10`.
+    public static let trainingDataset: MetadataKey = "training.dataset"
+    /// string: the checkpoint's recipe (the dltrain command line, then `key=value` lines).
+    public static let trainingRecipe: MetadataKey = "training.recipe"
+    /// i64: epochs trained.
+    public static let trainingEpochs: MetadataKey = "training.epochs"
+    /// f64 in [0, 1]: test-split accuracy of the exported weights (after the last epoch).
+    public static let trainingTestAccuracy: MetadataKey = "training.test_accuracy"
+    /// f64: mean test-split cross-entropy of the exported weights.
+    public static let trainingTestLoss: MetadataKey = "training.test_loss"
+    /// string: where the SELFTEST input came from.
+    public static let selfTestSource: MetadataKey = "selftest.source"
 }
