@@ -59,6 +59,8 @@ let package = Package(
         .testTarget(name: "DLExportTests", dependencies: ["DLExport"]),
         /// Golden-model converter: tools/golden/make_golden.py's JSON + .bin to .dlrt.
         .executableTarget(name: "dlrt-golden", dependencies: ["DLExport"], path: "tools/golden/Converter"),
+        /// Training steps per second on random data, for tools/bench/train_bench.py.
+        .executableTarget(name: "dlrt-train-bench", dependencies: ["DeepLearning"], path: "tools/bench/TrainBench"),
     ],
     swiftLanguageModes: [.v5],
     cLanguageStandard: .c11

@@ -27,6 +27,18 @@ public class BatchNorm<Scalar: TensorScalar>: Module<Scalar> {
         super.init()
     }
 
+    /// True when this layer normalises with (and updates) batch statistics:
+    /// in training mode, unless γ and β are both frozen. A frozen batch norm
+    /// keeps normalising with its running statistics and leaves them as they
+    /// are (Keras's rule for `trainable = false`), so the features a frozen
+    /// backbone computes are the ones it was trained with, not ones that
+    /// drift with a small fine-tuning set's statistics.
+    public var usesBatchStatistics: Bool {
+        guard isTraining else { return false }
+        guard let weight, let bias else { return true }
+        return !(weight.isFrozen && bias.isFrozen)
+    }
+
     public override var ownParameters: [(name: String, parameter: Parameter<Scalar>)] {
         guard let weight, let bias else { return [] }
         return [("weight", weight), ("bias", bias)]

@@ -7,7 +7,8 @@
 /// variance folded in is the *unbiased* one (× n / (n - 1)), and with
 /// `momentum` nil a cumulative average (factor 1 / batches seen).
 /// Evaluation mode normalises with the running statistics, so a single
-/// example gives the same answer as in a batch. Built from tensor ops, so
+/// example gives the same answer as in a batch; so does training mode when
+/// γ and β are frozen (`usesBatchStatistics`). Built from tensor ops, so
 /// autograd differentiates through the batch statistics.
 public final class BatchNorm1d<Scalar: TensorScalar>: BatchNorm<Scalar> {
     public init(_ featureCount: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true,
@@ -24,13 +25,13 @@ public final class BatchNorm1d<Scalar: TensorScalar>: BatchNorm<Scalar> {
         let axes = input.rank == 2 ? [0] : [0, 2]
         let n = input.count / featureCount
         let normalized: Tensor<Scalar>
-        if isTraining || runningMean == nil {
+        if usesBatchStatistics || runningMean == nil {
             precondition(n > 1, "BatchNorm1d: training needs more than one value per channel, got input \(input.shape)")
             let mean = input.mean(alongAxes: axes, keepDims: true).reshaped(channelShape)
             let centered = input - mean
             let variance = (centered * centered).mean(alongAxes: axes, keepDims: true).reshaped(channelShape)
             normalized = centered / (variance + Scalar(eps)).sqrt()
-            if isTraining, let runningMean, let runningVar, let batchesTracked {
+            if usesBatchStatistics, let runningMean, let runningVar, let batchesTracked {
                 withNoGrad {
                     batchesTracked.value = batchesTracked.value + 1
                     let factor = Scalar(momentum ?? 1 / Double(batchesTracked.value.item()))

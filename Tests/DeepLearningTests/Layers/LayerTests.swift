@@ -63,6 +63,30 @@ import Testing
         #expect(bn.stateDict().keys == ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"])
     }
 
+    @Test func frozenBatchNormUsesAndKeepsItsRunningStatistics() {
+        for bn in [BatchNorm1d<Double>(2) as BatchNorm<Double>, BatchNorm2d<Double>(2)] {
+            var x = Tensor<Double>(shape: bn is BatchNorm2d<Double> ? [4, 2, 1, 1] : [4, 2],
+                                   scalars: [1, 10, 2, 20, 3, 30, 6, 40])
+            x.requiresGrad = true
+            bn.runningMean!.value = Tensor([1, -1])
+            bn.runningVar!.value = Tensor([4, 9])
+            bn.freeze()
+            #expect(!bn.usesBatchStatistics)
+            let y = bn(x)
+            // (x - running mean) / sqrt(running var + eps), statistics untouched.
+            #expect(abs(y.scalars[0] - (1 - 1) / (4 + 1e-5).squareRoot()) < 1e-12)
+            #expect(abs(y.scalars[1] - (10 + 1) / (9 + 1e-5).squareRoot()) < 1e-12)
+            #expect(bn.runningMean!.value.scalars == [1, -1] && bn.batchesTracked!.value.item() == 0)
+            // The input gradient of the per-channel affine map still flows.
+            y.sum().backward()
+            #expect(abs(x.grad!.scalars[1] - 1 / (9 + 1e-5).squareRoot()) < 1e-12)
+            bn.unfreeze()
+            #expect(bn.usesBatchStatistics)
+            _ = bn(x)
+            #expect(bn.batchesTracked!.value.item() == 1)
+        }
+    }
+
     @Test func dropoutScalesInTrainingAndIsIdentityInEval() {
         let dropout = Dropout<Float>(p: 0.25, seed: 3)
         let x = Tensor<Float>.ones([100, 100])

@@ -7,7 +7,8 @@
 /// running = (1 - momentum) · running + momentum · batch, with the unbiased
 /// variance (× n / (n - 1), n = N·H·W) and with `momentum` nil a cumulative
 /// average (factor 1 / batches seen); evaluation mode normalises with the
-/// running statistics. Without `trackRunningStats` both modes use batch
+/// running statistics, as does training mode when γ and β are frozen
+/// (`usesBatchStatistics`). Without `trackRunningStats` both modes use batch
 /// statistics. Buffers: `running_mean`, `running_var`, `num_batches_tracked`.
 public final class BatchNorm2d<Scalar: TensorScalar>: BatchNorm<Scalar> {
     public init(_ featureCount: Int, eps: Double = 1e-5, momentum: Double? = 0.1, affine: Bool = true,
@@ -24,11 +25,12 @@ public final class BatchNorm2d<Scalar: TensorScalar>: BatchNorm<Scalar> {
             return batchNorm2d(input, gamma: gamma, beta: beta, eps: Scalar(eps))
         }
         var factor: Scalar = 0
-        if isTraining {
+        let training = usesBatchStatistics
+        if training {
             batchesTracked.value = batchesTracked.value + 1
             factor = Scalar(momentum ?? 1 / Double(batchesTracked.value.item()))
         }
         return batchNorm2d(input, gamma: gamma, beta: beta, runningMean: &runningMean.value, runningVar: &runningVar.value,
-                           training: isTraining, momentum: factor, eps: Scalar(eps))
+                           training: training, momentum: factor, eps: Scalar(eps))
     }
 }
