@@ -1,6 +1,7 @@
 #include "internal.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,11 @@ uint64_t cic_max_pixels(const cic_decode_options *options) {
     return options->max_pixels;
 }
 
+void cic_note_warning(cic_warnings *warnings, const char *prefix, const char *text) {
+    if (warnings->count == 0) snprintf(warnings->first, sizeof warnings->first, "%s: %s", prefix, text);
+    if (warnings->count < UINT32_MAX) warnings->count++;
+}
+
 void cic_decode_options_init(cic_decode_options *options) {
     if (options == NULL) return;
     memset(options, 0, sizeof *options);
@@ -27,6 +33,8 @@ void cic_decode_options_init(cic_decode_options *options) {
     options->apply_exif_orientation = 1;
     options->background_rgb[0] = options->background_rgb[1] = options->background_rgb[2] = 255;
     options->keep_alpha = 0;
+    options->min_width = 0;
+    options->min_height = 0;
 }
 
 cic_format cic_detect_format(const uint8_t *data, size_t size) {
@@ -110,27 +118,34 @@ cic_status cic_apply_orientation(const cic_image *in, int orientation, cic_image
     const size_t w = in->width, h = in->height, c = in->channels;
     const int swap = orientation >= 5;
     const size_t ow = swap ? h : w, oh = swap ? w : h;
+    /* Output (x, y) reads source pixel origin + x * step_x + y * step_y (in pixels). */
+    const ptrdiff_t W = (ptrdiff_t)w, last_x = W - 1, last_row = ((ptrdiff_t)h - 1) * W;
+    ptrdiff_t origin, step_x, step_y;
+    switch (orientation) {
+    case 2: origin = last_x; step_x = -1; step_y = W; break;                   /* mirror left-right */
+    case 3: origin = last_row + last_x; step_x = -1; step_y = -W; break;       /* rotate 180 */
+    case 4: origin = last_row; step_x = 1; step_y = -W; break;                 /* mirror top-bottom */
+    case 5: origin = 0; step_x = W; step_y = 1; break;                         /* transpose */
+    case 6: origin = last_row; step_x = -W; step_y = 1; break;                 /* rotate 90 clockwise */
+    case 7: origin = last_row + last_x; step_x = -W; step_y = -1; break;       /* transverse */
+    case 8: origin = last_x; step_x = W; step_y = -1; break;                   /* rotate 90 counter-clockwise */
+    default: origin = 0; step_x = 1; step_y = W; break;
+    }
     uint8_t *pixels = malloc(w * h * c > 0 ? w * h * c : 1);
     if (pixels == NULL) return cic_fail(message, message_capacity, CIC_ERR_NO_MEMORY, "out of memory orienting %zux%zu image", w, h);
+    uint8_t *dst = pixels;
     for (size_t y = 0; y < oh; y++) {
-        for (size_t x = 0; x < ow; x++) {
-            size_t sx, sy;
-            switch (orientation) {
-            case 2: sx = w - 1 - x; sy = y; break;
-            case 3: sx = w - 1 - x; sy = h - 1 - y; break;
-            case 4: sx = x; sy = h - 1 - y; break;
-            case 5: sx = y; sy = x; break;                   /* transpose */
-            case 6: sx = y; sy = h - 1 - x; break;           /* rotate 90 clockwise */
-            case 7: sx = w - 1 - y; sy = h - 1 - x; break;   /* transverse */
-            case 8: sx = w - 1 - y; sy = x; break;           /* rotate 90 counter-clockwise */
-            default: sx = x; sy = y; break;
-            }
-            memcpy(pixels + (y * ow + x) * c, in->pixels + (sy * w + sx) * c, c);
+        /* An integer index, not a pointer, steps past the last pixel (pointers may not). */
+        ptrdiff_t source = origin + (ptrdiff_t)y * step_y;
+        for (size_t x = 0; x < ow; x++, source += step_x, dst += c) {
+            const uint8_t *src = in->pixels + (size_t)source * c;
+            for (size_t k = 0; k < c; k++) dst[k] = src[k];
         }
     }
     out->width = (uint32_t)ow;
     out->height = (uint32_t)oh;
     out->channels = (uint32_t)c;
     out->pixels = pixels;
+    out->warnings = in->warnings;
     return CIC_OK;
 }

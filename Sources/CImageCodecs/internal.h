@@ -17,6 +17,9 @@ cic_status cic_fail(char *message, size_t capacity, cic_status status, const cha
 /* max_pixels from options (0 = default). */
 uint64_t cic_max_pixels(const cic_decode_options *options);
 
+/* Counts a codec warning and keeps the first one's text ("prefix: text"). */
+void cic_note_warning(cic_warnings *warnings, const char *prefix, const char *text);
+
 #if defined(__GNUC__)
 #pragma GCC visibility pop
 #endif

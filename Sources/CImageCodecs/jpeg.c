@@ -4,8 +4,9 @@
  * Errors: libjpeg's default error_exit calls exit(); ours formats the message
  * into the caller's buffer and longjmps back. Warnings that mean the data is
  * corrupt or cut short (libjpeg would otherwise fill the rest with gray and
- * carry on) are promoted to errors; the others are dropped, and nothing is
- * ever printed. Buffers allocated after setjmp live in a heap state struct.
+ * carry on) are promoted to errors; the others are counted and the first kept
+ * in the image's `warnings`, and nothing is ever printed. Buffers allocated
+ * after setjmp live in a heap state struct.
  */
 #include "internal.h"
 
@@ -26,22 +27,42 @@ typedef struct {
     const char *prefix;
     uint8_t *pixels;     /* decoded (or encoded) output */
     uint8_t *scratch;    /* CMYK scanlines */
+    JSAMPROW *rows;      /* one pointer per output row, so libjpeg can write several rows a call */
+    cic_warnings warnings;
     unsigned long encoded_size;
     unsigned char *encoded;
 } jpeg_state;
+
+/* The status for a libjpeg error: a valid file we do not decode is "unsupported", not "corrupt". */
+static cic_status status_for_error(int msg_code, cic_status otherwise) {
+    switch (msg_code) {
+    case JERR_BAD_PRECISION:      /* 12- or 16-bit samples */
+    case JERR_SOF_UNSUPPORTED:    /* lossless, hierarchical */
+    case JERR_ARITH_NOTIMPL:
+    case JERR_NOT_COMPILED:
+    case JERR_CONVERSION_NOTIMPL:
+        return CIC_ERR_UNSUPPORTED;
+    case JERR_IMAGE_TOO_BIG:
+    case JERR_WIDTH_OVERFLOW:
+        return CIC_ERR_TOO_LARGE;
+    default:
+        return otherwise;
+    }
+}
 
 static void record_and_jump(j_common_ptr cinfo) {
     jpeg_state *state = (jpeg_state *)cinfo->err;
     char text[JMSG_LENGTH_MAX];
     text[0] = 0;
     (*cinfo->err->format_message)(cinfo, text);
+    state->status = status_for_error(state->manager.msg_code, state->status);
     if (state->manager.msg_code == JERR_BAD_PRECISION) {
-        state->status = CIC_ERR_UNSUPPORTED;
-        cic_fail(state->message, state->capacity, CIC_ERR_UNSUPPORTED,
+        cic_fail(state->message, state->capacity, state->status,
                  "unsupported JPEG: %s (only 8-bit JPEG is supported)", text);
-    } else if (state->manager.msg_code == JERR_IMAGE_TOO_BIG) {
-        state->status = CIC_ERR_TOO_LARGE;
-        cic_fail(state->message, state->capacity, CIC_ERR_TOO_LARGE, "JPEG: %s", text);
+    } else if (state->status == CIC_ERR_UNSUPPORTED) {
+        cic_fail(state->message, state->capacity, state->status, "unsupported JPEG: %s", text);
+    } else if (state->status == CIC_ERR_TOO_LARGE) {
+        cic_fail(state->message, state->capacity, state->status, "JPEG: %s", text);
     } else {
         cic_fail(state->message, state->capacity, state->status, "%s: %s", state->prefix, text);
     }
@@ -64,13 +85,34 @@ static void emit_message(j_common_ptr cinfo, int msg_level) {
     case JWRN_TOO_MUCH_DATA:
         record_and_jump(cinfo);
         break;
-    default:
+    default: {
+        jpeg_state *state = (jpeg_state *)cinfo->err;
+        char text[JMSG_LENGTH_MAX];
+        text[0] = 0;
+        (*cinfo->err->format_message)(cinfo, text);
+        cic_note_warning(&state->warnings, "JPEG", text);
         cinfo->err->num_warnings++;
         break;
+    }
     }
 }
 
 static void output_nothing(j_common_ptr cinfo) { (void)cinfo; }
+
+/* Points libjpeg's error handling at `state`: errors longjmp to state->jump
+ * with `status` (refined by status_for_error) and "prefix: text" as the message. */
+static struct jpeg_error_mgr *error_manager(jpeg_state *state, char *message, size_t capacity, cic_status status,
+                                           const char *prefix) {
+    state->message = message;
+    state->capacity = capacity;
+    state->status = status;
+    state->prefix = prefix;
+    struct jpeg_error_mgr *manager = jpeg_std_error(&state->manager);
+    manager->error_exit = error_exit;
+    manager->emit_message = emit_message;
+    manager->output_message = output_nothing;
+    return manager;
+}
 
 /* Progressive files can declare thousands of scans over one coefficient buffer
  * (a known CPU-exhaustion trick); real encoders write a dozen or so. */
@@ -115,6 +157,27 @@ static int sof_precision(const uint8_t *data, size_t size) {
     return 0;
 }
 
+/* ceil(size * eighths / 8): libjpeg's output size at scale eighths/8 (jdiv_round_up). */
+static uint32_t scaled_size(uint32_t size, unsigned eighths) {
+    return (uint32_t)(((uint64_t)size * eighths + 7) / 8);
+}
+
+/*
+ * The scale numerator (over 8) for libjpeg's scaled IDCT: the smallest of 1, 2
+ * and 4 whose output is at least min_width x min_height in display orientation
+ * (width and height swap for EXIF orientations 5...8), else 8 (full size).
+ * Only these have fast (SIMD) reduced IDCTs in libjpeg-turbo.
+ */
+static unsigned scale_eighths(uint32_t width, uint32_t height, int orientation, const cic_decode_options *opts) {
+    if (opts->min_width == 0 && opts->min_height == 0) return 8;
+    const uint32_t need_width = orientation >= 5 ? opts->min_height : opts->min_width;
+    const uint32_t need_height = orientation >= 5 ? opts->min_width : opts->min_height;
+    for (unsigned eighths = 1; eighths < 8; eighths *= 2) {
+        if (scaled_size(width, eighths) >= need_width && scaled_size(height, eighths) >= need_height) return eighths;
+    }
+    return 8;
+}
+
 static void cmyk_to_rgb(const uint8_t *cmyk, uint8_t *rgb, size_t count, int adobe_inverted) {
     for (size_t i = 0; i < count; i++) {
         uint32_t c = cmyk[4 * i], m = cmyk[4 * i + 1], y = cmyk[4 * i + 2], k = cmyk[4 * i + 3];
@@ -154,14 +217,7 @@ cic_status cic_jpeg_decode(const uint8_t *data, size_t size, const cic_decode_op
         free(state); free(cinfo); free(monitor);
         return cic_fail(message, message_capacity, CIC_ERR_NO_MEMORY, "out of memory");
     }
-    state->message = message;
-    state->capacity = message_capacity;
-    state->status = CIC_ERR_CORRUPT;
-    state->prefix = "corrupt JPEG";
-    cinfo->err = jpeg_std_error(&state->manager);
-    state->manager.error_exit = error_exit;
-    state->manager.emit_message = emit_message;
-    state->manager.output_message = output_nothing;
+    cinfo->err = error_manager(state, message, message_capacity, CIC_ERR_CORRUPT, "corrupt JPEG");
 
     cic_status result;
     if (setjmp(state->jump)) {
@@ -217,6 +273,8 @@ cic_status cic_jpeg_decode(const uint8_t *data, size_t size, const cic_decode_op
         break;
     default: cinfo->out_color_space = JCS_RGB; break;
     }
+    cinfo->scale_num = scale_eighths(cinfo->image_width, cinfo->image_height, orientation, opts);
+    cinfo->scale_denom = 8;
     jpeg_calc_output_dimensions(cinfo);
     const uint32_t width = cinfo->output_width, height = cinfo->output_height;
     const unsigned components = (unsigned)cinfo->output_components;
@@ -227,29 +285,34 @@ cic_status cic_jpeg_decode(const uint8_t *data, size_t size, const cic_decode_op
         goto cleanup;
     }
     const unsigned channels = cmyk ? 3 : components;
-    state->pixels = malloc((size_t)width * height * channels);
+    const size_t stride = (size_t)width * channels;
+    state->pixels = malloc((size_t)height * stride);
+    state->rows = malloc(sizeof(JSAMPROW) * height);
     if (cmyk) state->scratch = malloc((size_t)width * 4);
-    if (state->pixels == NULL || (cmyk && state->scratch == NULL)) {
+    if (state->pixels == NULL || state->rows == NULL || (cmyk && state->scratch == NULL)) {
         cic_fail(message, message_capacity, CIC_ERR_NO_MEMORY, "out of memory for a %ux%u JPEG", width, height);
         result = CIC_ERR_NO_MEMORY;
         goto cleanup;
     }
+    for (uint32_t y = 0; y < height; y++) state->rows[y] = state->pixels + y * stride;
 
     jpeg_start_decompress(cinfo);
-    const size_t stride = (size_t)width * channels;
     while (cinfo->output_scanline < height) {
-        size_t y = cinfo->output_scanline;
-        JSAMPROW row = cmyk ? state->scratch : state->pixels + y * stride;
-        if (jpeg_read_scanlines(cinfo, &row, 1) != 1) {
-            cic_fail(message, message_capacity, CIC_ERR_CORRUPT, "corrupt JPEG: no data for row %zu", y);
+        const uint32_t y = cinfo->output_scanline;
+        /* CMYK goes through the scratch row, one at a time; the rest straight into place. */
+        JSAMPARRAY rows = cmyk ? &state->scratch : state->rows + y;
+        const JDIMENSION wanted = cmyk ? 1 : height - y;
+        const JDIMENSION got = jpeg_read_scanlines(cinfo, rows, wanted);
+        if (got == 0) {
+            cic_fail(message, message_capacity, CIC_ERR_CORRUPT, "corrupt JPEG: no data for row %u", y);
             result = CIC_ERR_CORRUPT;
             goto cleanup;
         }
-        if (cmyk) cmyk_to_rgb(state->scratch, state->pixels + y * stride, width, adobe_inverted);
+        if (cmyk) cmyk_to_rgb(state->scratch, state->rows[y], width, adobe_inverted);
     }
     jpeg_finish_decompress(cinfo);
 
-    cic_image decoded = {width, height, channels, state->pixels};
+    cic_image decoded = {width, height, channels, state->pixels, state->warnings};
     if (orientation != 1) {
         result = cic_apply_orientation(&decoded, orientation, out, message, message_capacity);
         if (result != CIC_OK) goto cleanup;
@@ -263,6 +326,7 @@ cleanup:
     jpeg_destroy_decompress(cinfo);
     free(state->pixels);
     free(state->scratch);
+    free(state->rows);
     free(state);
     free(cinfo);
     free(monitor);
@@ -287,14 +351,7 @@ cic_status cic_jpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t heigh
         free(state); free(cinfo);
         return cic_fail(message, message_capacity, CIC_ERR_NO_MEMORY, "out of memory");
     }
-    state->message = message;
-    state->capacity = message_capacity;
-    state->status = CIC_ERR_ARGUMENT;
-    state->prefix = "JPEG encode failed";
-    cinfo->err = jpeg_std_error(&state->manager);
-    state->manager.error_exit = error_exit;
-    state->manager.emit_message = emit_message;
-    state->manager.output_message = output_nothing;
+    cinfo->err = error_manager(state, message, message_capacity, CIC_ERR_ARGUMENT, "JPEG encode failed");
 
     cic_status result;
     if (setjmp(state->jump)) {

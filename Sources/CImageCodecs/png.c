@@ -4,7 +4,12 @@
  * Errors: libpng calls our error callback, which records the message and
  * longjmps back to the setjmp in the function that started the work; the
  * default handler (which prints and aborts/longjmps into nowhere) is never
- * installed. Warnings are dropped. Everything allocated after setjmp lives in a
+ * installed. A CRC error in any chunk, critical or ancillary, is an error (an
+ * ancillary chunk such as tRNS changes the pixels; libpng would drop it with a
+ * warning). Warnings (and libpng's "benign errors", which it reports as
+ * warnings when reading: an invalid tIME, an incorrect sRGB profile, trailing
+ * image data) are counted and the first kept in the image's `warnings`;
+ * nothing is printed. Everything allocated after setjmp lives in a
  * heap-allocated state struct whose *pointer* is fixed before setjmp, so no
  * local variable changes between setjmp and longjmp (C11 7.13.2.1p3).
  */
@@ -25,6 +30,7 @@ typedef struct {
     uint8_t *raw;        /* libpng's output rows, one block */
     png_bytep *rows;
     uint8_t *pixels;     /* our 8-bit output */
+    cic_warnings warnings;
 } png_decode_state;
 
 static void decode_error(png_structp png, png_const_charp text) {
@@ -34,6 +40,12 @@ static void decode_error(png_structp png, png_const_charp text) {
     png_longjmp(png, 1);
 }
 
+static void record_warning(png_structp png, png_const_charp text) {
+    png_decode_state *state = (png_decode_state *)png_get_error_ptr(png);
+    cic_note_warning(&state->warnings, "PNG", text);
+}
+
+/* The encoder only ever gets our own valid pixels; a warning there is dropped, never printed. */
 static void silent_warning(png_structp png, png_const_charp text) {
     (void)png;
     (void)text;
@@ -81,7 +93,7 @@ cic_status cic_png_decode(const uint8_t *data, size_t size, const cic_decode_opt
     state->capacity = message_capacity;
     state->status = CIC_ERR_CORRUPT;
 
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, state, decode_error, silent_warning);
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, state, decode_error, record_warning);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     if (png == NULL || info == NULL) {
         if (png != NULL) png_destroy_read_struct(&png, NULL, NULL);
@@ -95,8 +107,13 @@ cic_status cic_png_decode(const uint8_t *data, size_t size, const cic_decode_opt
         goto cleanup;
     }
     png_set_read_fn(png, state, read_from_memory);
-    /* Dimension caps inside libpng too (its own default is 1e6 x 1e6). */
+    /* Dimension caps inside libpng too (its own default is 1e6 x 1e6); ours is max_pixels, below. */
     png_set_user_limits(png, 0x7fffffffU, 0x7fffffffU);
+    /* Ancillary chunks: at most 1000 kept and 8 MB per (decompressed) chunk, so a
+     * zTXt/iCCP bomb or a flood of small chunks cannot exhaust memory. */
+    png_set_chunk_cache_max(png, 1000);
+    png_set_chunk_malloc_max(png, 8u << 20);
+    png_set_crc_action(png, PNG_CRC_DEFAULT, PNG_CRC_ERROR_QUIT);
     png_read_info(png, info);
 
     png_uint_32 width = 0, height = 0;
@@ -179,6 +196,7 @@ cic_status cic_png_decode(const uint8_t *data, size_t size, const cic_decode_opt
     out->height = height;
     out->channels = out_channels;
     out->pixels = state->pixels;
+    out->warnings = state->warnings;
     state->pixels = NULL;
     result = CIC_OK;
 

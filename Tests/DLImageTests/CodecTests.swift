@@ -58,15 +58,7 @@ import Testing
                 cmyk.replaceSubrange(((y * width + x) * 4)..<((y * width + x) * 4 + 4), with: [r, g, b, 255])
             }
         }
-        var out: UnsafeMutablePointer<UInt8>? = nil
-        var size = 0
-        var message = [CChar](repeating: 0, count: 256)
-        let status = cmyk.withUnsafeBufferPointer {
-            cic_jpeg_encode($0.baseAddress, UInt32(width), UInt32(height), 4, 100, 0, ycck ? 1 : 0, &out, &size, &message, 256)
-        }
-        try #require(status == CIC_OK)
-        defer { cic_free(out) }
-        let bytes = [UInt8](UnsafeBufferPointer(start: out, count: size))
+        let bytes = try Fixtures.cmykJPEG(cmyk, width: width, height: height, ycck: ycck)
         let image = try Image(data: bytes)
         #expect(image.channels == 3 && image.width == width && image.height == height)
         for (index, color) in colors.enumerated() {
@@ -75,6 +67,55 @@ import Testing
             #expect(abs(Int(got.0) - Int(color.0)) <= 4 && abs(Int(got.1) - Int(color.1)) <= 4
                         && abs(Int(got.2) - Int(color.2)) <= 4, "patch \(index): \(got) vs \(color)")
         }
+    }
+
+    /// CMYK without an Adobe marker is plain CMYK (0 = no ink), as Pillow reads it:
+    /// R = (255 - C)(255 - K) / 255.
+    @Test func plainCMYKWithoutAdobeMarker() throws {
+        let inks: [(UInt8, UInt8, UInt8, UInt8)] = [(0, 255, 255, 0), (0, 0, 0, 0), (0, 0, 0, 255), (50, 100, 150, 60)]
+        let width = 32, height = 8
+        var cmyk = [UInt8](repeating: 0, count: width * height * 4)
+        for y in 0..<height {
+            for x in 0..<width {
+                let (c, m, yellow, k) = inks[x / 8]
+                cmyk.replaceSubrange(((y * width + x) * 4)..<((y * width + x) * 4 + 4), with: [c, m, yellow, k])
+            }
+        }
+        let adobe = try Fixtures.cmykJPEG(cmyk, width: width, height: height)
+        let plain = try #require(Fixtures.removingSegment(adobe, marker: 0xEE), "no Adobe APP14 segment to remove")
+        let image = try Image(data: plain)
+        #expect(image.channels == 3)
+        for (index, ink) in inks.enumerated() {
+            let expected = [ink.0, ink.1, ink.2].map { Int((Double(255 - Int($0)) * Double(255 - Int(ink.3)) / 255).rounded()) }
+            let got = (0..<3).map { Int(image[x: index * 8 + 4, y: 4, channel: $0]) }
+            #expect(zip(got, expected).allSatisfy { abs($0 - $1) <= 4 }, "ink \(index): \(got) vs \(expected)")
+        }
+    }
+
+    /// `minimumSize` picks the smallest of 1/8, 1/4, 1/2 that still covers it, in display orientation.
+    @Test func reducedJPEGDecodeSizes() throws {
+        let jpeg = try Fixtures.pattern(width: 400, height: 300).jpegData(quality: 80)
+        func size(_ bytes: [UInt8], _ minimum: (Int, Int)?) throws -> [Int] {
+            let image = try Image(data: bytes, options: DecodeOptions(minimumSize: minimum))
+            return [image.width, image.height]
+        }
+        #expect(try size(jpeg, nil) == [400, 300])
+        #expect(try size(jpeg, (0, 0)) == [400, 300]) // no hint
+        #expect(try size(jpeg, (1, 1)) == [50, 38])
+        #expect(try size(jpeg, (50, 38)) == [50, 38])
+        #expect(try size(jpeg, (51, 38)) == [100, 75])
+        #expect(try size(jpeg, (100, 76)) == [200, 150])
+        #expect(try size(jpeg, (200, 150)) == [200, 150])
+        #expect(try size(jpeg, (200, 151)) == [400, 300])
+        #expect(try size(jpeg, (4000, 3000)) == [400, 300]) // never enlarged
+        // Orientation 6 shows 300x400: a 30x45 minimum fits the 1/8 decode (38x50 displayed),
+        // which it would not if the hint were taken in stored orientation (50x38).
+        let rotated = Fixtures.insertAfterSOI(jpeg, Fixtures.exifSegment(orientation: 6, littleEndian: false))
+        #expect(try size(rotated, (30, 45)) == [38, 50])
+        #expect(try size(rotated, (39, 45)) == [75, 100])
+        // PNG ignores the hint; a negative one is refused.
+        #expect(try size(Fixtures.pattern(width: 40, height: 30).pngData(), (1, 1)) == [40, 30])
+        #expect(throws: ImageError.self) { try size(jpeg, (-1, 5)) }
     }
 
     /// Every EXIF orientation, in both byte orders, on a 32x16 image whose quadrants are

@@ -1,3 +1,4 @@
+import CImageCodecs
 @testable import DLImage
 
 /// Images and byte-level helpers built by the tests themselves (no ../shared needed).
@@ -113,5 +114,93 @@ enum Fixtures {
     /// Inserts a segment right after SOI.
     static func insertAfterSOI(_ jpeg: [UInt8], _ segment: [UInt8]) -> [UInt8] {
         Array(jpeg[0..<2]) + segment + Array(jpeg[2...])
+    }
+
+    /// Samples per pixel for a PNG colour type (0 gray, 2 RGB, 3 palette, 4 gray+alpha, 6 RGBA).
+    static func samplesPerPixel(colorType: UInt8) -> Int {
+        switch colorType {
+        case 2: return 3
+        case 4: return 2
+        case 6: return 4
+        default: return 1
+        }
+    }
+
+    /// One scanline of samples packed at `depth` bits (1, 2, 4 MSB first; 8; 16 big-endian), filter type 0 in front.
+    static func packRow(_ samples: ArraySlice<Int>, depth: Int) -> [UInt8] {
+        var row: [UInt8] = [0]
+        switch depth {
+        case 16:
+            for v in samples { row += [UInt8(v >> 8), UInt8(v & 0xFF)] }
+        case 8:
+            for v in samples { row.append(UInt8(v)) }
+        default:
+            let perByte = 8 / depth
+            var byte = 0, filled = 0
+            for v in samples {
+                byte |= v << (8 - depth * (filled + 1))
+                filled += 1
+                if filled == perByte { row.append(UInt8(byte)); byte = 0; filled = 0 }
+            }
+            if filled > 0 { row.append(UInt8(byte)) }
+        }
+        return row
+    }
+
+    /// The Adam7 passes as (x start, y start, x step, y step) (PNG spec, section 8.2).
+    static let adam7: [(Int, Int, Int, Int)] = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)]
+
+    /// A PNG built straight from the spec: `samples` (interleaved, `width * height * samplesPerPixel`
+    /// values at `depth` bits) as unfiltered scanlines, in Adam7 order when `interlaced`.
+    static func png(width: Int, height: Int, depth: Int, colorType: UInt8, samples: [Int], interlaced: Bool = false,
+                    chunksBeforeIDAT: [[UInt8]] = []) -> [UInt8] {
+        let spp = samplesPerPixel(colorType: colorType)
+        precondition(samples.count == width * height * spp)
+        var raw: [UInt8] = []
+        if !interlaced {
+            for y in 0..<height { raw += packRow(samples[(y * width * spp)..<((y + 1) * width * spp)], depth: depth) }
+        } else {
+            for (x0, y0, dx, dy) in adam7 {
+                // A pass with no columns or no rows has no scanlines at all (not even filter bytes).
+                guard x0 < width, y0 < height else { continue }
+                for y in stride(from: y0, to: height, by: dy) {
+                    var passRow: [Int] = []
+                    for x in stride(from: x0, to: width, by: dx) { passRow += samples[((y * width + x) * spp)..<((y * width + x + 1) * spp)] }
+                    raw += packRow(passRow[...], depth: depth)
+                }
+            }
+        }
+        let header = ihdr(width: UInt32(width), height: UInt32(height), depth: UInt8(depth), colorType: colorType,
+                          interlace: interlaced ? 1 : 0)
+        return png(ihdr: header, raw: raw, extraChunks: chunksBeforeIDAT)
+    }
+
+    /// The byte offset of the first JPEG marker `0xFF marker` after SOI, walking the segments.
+    static func jpegSegment(_ jpeg: [UInt8], marker: UInt8) -> Int? {
+        var position = 2
+        while position + 4 <= jpeg.count, jpeg[position] == 0xFF {
+            if jpeg[position + 1] == marker { return position }
+            if jpeg[position + 1] == 0xDA { return nil } // entropy-coded data follows SOS
+            position += 2 + (Int(jpeg[position + 2]) << 8 | Int(jpeg[position + 3]))
+        }
+        return nil
+    }
+
+    /// The JPEG without its first segment of type `marker` (e.g. 0xEE, Adobe APP14).
+    static func removingSegment(_ jpeg: [UInt8], marker: UInt8) -> [UInt8]? {
+        guard let start = jpegSegment(jpeg, marker: marker) else { return nil }
+        let length = 2 + (Int(jpeg[start + 2]) << 8 | Int(jpeg[start + 3]))
+        return Array(jpeg[..<start]) + Array(jpeg[(start + length)...])
+    }
+
+    /// A 4-component JPEG from CMYK samples (libjpeg writes the Adobe marker: a reader takes them
+    /// as Adobe-inverted, 255 = no ink), as CMYK or, with `ycck`, YCCK.
+    static func cmykJPEG(_ samples: [UInt8], width: Int, height: Int, quality: Int = 100, ycck: Bool = false) throws -> [UInt8] {
+        try samples.withUnsafeBufferPointer { buffer in
+            try codecOutput { out, size, message, capacity in
+                cic_jpeg_encode(buffer.baseAddress, UInt32(width), UInt32(height), 4, Int32(quality), 0, ycck ? 1 : 0,
+                                &out, &size, message, capacity)
+            }
+        }
     }
 }

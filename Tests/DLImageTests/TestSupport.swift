@@ -62,6 +62,39 @@ enum TestSupport {
     static func write(_ bytes: [UInt8], to path: String) throws {
         try Data(bytes).write(to: URL(fileURLWithPath: path))
     }
+
+    /// The `ImageError` that `body` throws; nil when it returns or throws something else.
+    static func imageError<T>(_ body: () throws -> T) -> ImageError? {
+        do {
+            _ = try body()
+            return nil
+        } catch {
+            return error as? ImageError
+        }
+    }
+
+    /// Runs `body` with file descriptor 2 redirected to a temporary file and
+    /// returns what was written there: proof that nothing was printed. (Other
+    /// tests running at the same moment may add their own lines; callers look
+    /// for codec text only.)
+    static func capturingStandardError(_ body: () throws -> Void) throws -> String {
+        let path = NSTemporaryDirectory() + "/dlimage-stderr-\(UUID().uuidString)"
+        let file = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0o600)
+        guard file >= 0 else { throw ImageError.invalidArgument("cannot create \(path)") }
+        defer { unlink(path) }
+        fflush(stderr)
+        let saved = dup(2)
+        dup2(file, 2)
+        close(file)
+        defer {
+            fflush(stderr)
+            dup2(saved, 2)
+            close(saved)
+        }
+        try body()
+        fflush(stderr)
+        return (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    }
 }
 
 /// A decoded PNM (P4 / P5 / P6, binary), samples scaled to 8 bits the way

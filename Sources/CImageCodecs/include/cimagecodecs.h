@@ -4,8 +4,9 @@
  * Contract (for DLImage and the data loaders, not a public ABI):
  *  - Nothing here exits, aborts, prints or lets a library error handler reach the
  *    process. libjpeg's error_exit and libpng's error callback longjmp back into
- *    the call that started the work; warnings are silenced (and for JPEG, the
- *    ones that mean "corrupt data" are promoted to errors).
+ *    the call that started the work. Warnings are never printed: they are
+ *    counted and the first is kept in the decoded image's `warnings` (for JPEG,
+ *    the ones that mean "corrupt or truncated data" are promoted to errors).
  *  - Every function that can fail returns a cic_status and writes a one-line,
  *    NUL-terminated message into the caller's buffer (truncated to fit).
  *  - Sizes from the file are checked against caps *before* the pixel buffer is
@@ -48,16 +49,33 @@ typedef struct {
     uint8_t background_rgb[3];
     /* Nonzero: images with alpha decode to 4 channels (RGBA; gray+alpha is expanded). */
     int keep_alpha;
+    /*
+     * JPEG only, a speed hint for callers that will shrink the image anyway:
+     * when either is nonzero, decode with libjpeg's scaled IDCT at the smallest
+     * of 1/8, 1/4, 1/2 (else full size) whose output is still at least
+     * min_width x min_height, measured after EXIF orientation. PNG ignores it.
+     */
+    uint32_t min_width;
+    uint32_t min_height;
 } cic_decode_options;
 
-/* Defaults: cap 2^26 pixels, orientation applied, white background, alpha composited. */
+/* Defaults: cap 2^26 pixels, orientation applied, white background, alpha composited, full size. */
 void cic_decode_options_init(cic_decode_options *options);
+
+#define CIC_WARNING_CAPACITY 160
+
+/* The warnings a codec raised during a decode that succeeded (none are printed). */
+typedef struct {
+    uint32_t count;                   /* how many */
+    char first[CIC_WARNING_CAPACITY]; /* the first one, NUL-terminated; "" when count is 0 */
+} cic_warnings;
 
 typedef struct {
     uint32_t width;
     uint32_t height;
     uint32_t channels; /* 1 (gray), 3 (RGB) or 4 (RGBA, only with keep_alpha) */
     uint8_t *pixels;   /* height * width * channels bytes, row-major, interleaved */
+    cic_warnings warnings;
 } cic_image;
 
 cic_format cic_detect_format(const uint8_t *data, size_t size);
@@ -94,7 +112,7 @@ cic_status cic_jpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t heigh
  */
 int cic_exif_orientation(const uint8_t *app1, size_t size);
 
-/* Rotate/flip interleaved pixels per an EXIF orientation 1...8 into a new buffer. */
+/* Rotate/flip interleaved pixels per an EXIF orientation 1...8 into a new buffer (warnings are copied). */
 cic_status cic_apply_orientation(const cic_image *in, int orientation, cic_image *out,
                                  char *message, size_t message_capacity);
 
