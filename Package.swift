@@ -44,7 +44,9 @@ let package = Package(
             name: "dltrain",
             dependencies: ["DeepLearning", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "DLTrainTests", dependencies: ["DeepLearning"]),
+        .testTarget(name: "DLTrainTests", dependencies: ["DeepLearning", "ToolTestSupport"]),
+        /// Finds and runs the built command-line tools from their tests.
+        .target(name: "ToolTestSupport", path: "Tests/ToolTestSupport"),
         /// Safe C wrappers over the system libpng, libjpeg and zlib (no exit/abort/print).
         .target(
             name: "CImageCodecs",

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ToolTestSupport
 @testable import DeepLearning
 
 /// A tiny MNIST-format data set (uncompressed IDX) in a fresh temp directory:
@@ -59,34 +60,10 @@ enum Fixture {
         Dictionary(uniqueKeysWithValues: state.map { ($0.key, $0.value.scalars.map(\.bitPattern)) })
     }
 
-    /// The dltrain executable next to this test bundle (SwiftPM builds every product before testing).
-    static var binary: String? {
-        if let path = ProcessInfo.processInfo.environment["DLTRAIN_PATH"] { return path }
-        guard let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
-        var url = URL(fileURLWithPath: exe).deletingLastPathComponent()
-        // The test binary may sit inside an .xctest bundle (Darwin): walk up to the products directory.
-        for _ in 0..<4 {
-            let candidate = url.appendingPathComponent("dltrain").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            url = url.deletingLastPathComponent()
-        }
-        return nil
-    }
-
     /// Runs dltrain with `arguments`; returns the exit status, stdout and stderr.
     static func run(_ arguments: [String], in directory: String) throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(binary, "dltrain executable not found next to the tests"))
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        let output = try Tool.run("dltrain", arguments, in: directory)
+        return (output.status, output.out, output.err)
     }
 }
 

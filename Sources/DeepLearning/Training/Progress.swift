@@ -6,20 +6,6 @@ import Musl
 import Darwin
 #endif
 
-/// Seconds on a monotonic clock.
-public func monotonicSeconds() -> Double {
-    var t = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &t)
-    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
-}
-
-/// printf-style formatting without Foundation.
-public func formatted(_ format: String, _ arguments: CVarArg...) -> String {
-    var buffer = [CChar](repeating: 0, count: 512)
-    _ = withVaList(arguments) { vsnprintf(&buffer, buffer.count, format, $0) }
-    return String(cString: buffer)
-}
-
 /// Where training output goes: a progress line on one stream (stderr),
 /// results on another (stdout). `style` decides how progress is drawn.
 public final class TrainingConsole: @unchecked Sendable {
