@@ -10,6 +10,8 @@
 #include "format/crc32.h" /* the file formats' checksum, shared with the Swift writers */
 #include "base/pool.h"
 #include "gemm/gemm.h"
+#include "gemm/igemm.h" /* int8 GEMM and the requantization rule (gemm/q8_requant.h) */
 #include "ops/ops.h"
+#include "ops/int8_ops.h"
 
 #endif

@@ -1,0 +1,260 @@
+/*
+ * AVX-512 int8 kernels. The GEMM uses VNNI's vpdpbusd: per 32-bit lane,
+ * four unsigned-by-signed byte products summed into the accumulator with a
+ * wrapping add, no intermediate saturation (|sum of 4| <= 4 * 255 * 127).
+ * The unsigned operand is the activations, packed as x + 128; the packed
+ * bias absorbs the 128 * sum(w) that adds (igemm.c). Panels hold 4 k values
+ * per row or column; tile up to 12 rows x 32 columns (24 zmm accumulators,
+ * two B vectors, one broadcast). With the weights as A (conv) each row's 4
+ * bytes are a broadcast memory operand; as B (dense) the broadcast is the
+ * activations. The last vector of a ragged tile stores under a byte mask.
+ *
+ * An AVX-512 CPU without VNNI runs the AVX2 GEMM (igemm.c); the row kernels
+ * here need only AVX-512 F/BW/VL. Requantization (rq_vec) is q8_avx2.c's
+ * on 16 lanes. Compiled without -m flags: every function carries its own
+ * target attribute.
+ */
+#include "igemm_kernels.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+
+#include <immintrin.h>
+#include <string.h>
+
+#define DK_AVX512 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2")))
+#define DK_VNNI __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx512vnni,avx2")))
+#define DK_INLINE static inline __attribute__((always_inline))
+
+#define MR 12
+#define NR 32
+#define VL 16
+
+typedef struct rq16 {
+    __m512i bias, mult_e, mult_o, shift_e, shift_o, rnd_e, rnd_o, limit;
+} rq16;
+
+DK_INLINE DK_AVX512 rq16 rq16_broadcast(int32_t bias, int32_t mult, int32_t shift, uint32_t limit) {
+    rq16 r;
+    r.bias = _mm512_set1_epi32(bias);
+    r.mult_e = r.mult_o = _mm512_set1_epi32(mult);
+    r.shift_e = r.shift_o = _mm512_set1_epi64(shift);
+    r.rnd_e = r.rnd_o = _mm512_set1_epi64((long long)1 << (shift - 1));
+    r.limit = _mm512_set1_epi32((int32_t)limit);
+    return r;
+}
+
+DK_INLINE DK_AVX512 rq16 rq16_load(const int32_t *bias, const int32_t *mult, const int32_t *shift,
+                                   const uint32_t *limit) {
+    rq16 r;
+    const __m512i lo32 = _mm512_set1_epi64(0xFFFFFFFFLL), one = _mm512_set1_epi64(1);
+    const __m512i m = _mm512_loadu_si512(mult), s = _mm512_loadu_si512(shift);
+    r.bias = _mm512_loadu_si512(bias);
+    r.mult_e = m;
+    r.mult_o = _mm512_srli_epi64(m, 32);
+    r.shift_e = _mm512_and_si512(s, lo32);
+    r.shift_o = _mm512_srli_epi64(s, 32);
+    r.rnd_e = _mm512_sllv_epi64(one, _mm512_sub_epi64(r.shift_e, one));
+    r.rnd_o = _mm512_sllv_epi64(one, _mm512_sub_epi64(r.shift_o, one));
+    r.limit = _mm512_loadu_si512(limit);
+    return r;
+}
+
+/* The rule on acc + bias, lanes in [lo, hi]. */
+DK_INLINE DK_AVX512 __m512i rq_vec(__m512i acc, const rq16 *r, const dk_q8_out *o) {
+    const __m512i v = _mm512_add_epi32(acc, r->bias);
+    const __m512i a = _mm512_min_epu32(_mm512_abs_epi32(v), r->limit);
+    __m512i pe = _mm512_mul_epu32(a, r->mult_e);
+    __m512i po = _mm512_mul_epu32(_mm512_srli_epi64(a, 32), r->mult_o);
+    pe = _mm512_srlv_epi64(_mm512_add_epi64(pe, r->rnd_e), r->shift_e);
+    po = _mm512_srlv_epi64(_mm512_add_epi64(po, r->rnd_o), r->shift_o);
+    __m512i q = _mm512_mask_blend_epi32((__mmask16)0xAAAA, pe, _mm512_slli_epi64(po, 32));
+    const __mmask16 neg = _mm512_cmplt_epi32_mask(v, _mm512_setzero_si512());
+    q = _mm512_mask_sub_epi32(q, neg, _mm512_setzero_si512(), q);
+    q = _mm512_add_epi32(q, _mm512_set1_epi32(o->zero));
+    return _mm512_min_epi32(_mm512_max_epi32(q, _mm512_set1_epi32(o->lo)), _mm512_set1_epi32(o->hi));
+}
+
+/*
+ * acc += dpbusd(u, s): u the unsigned bytes, s the signed ones. GCC 12 wraps
+ * its builtin in register copies and, with 24 accumulators live, spills every
+ * one of them to the stack on each step; the same instruction as inline asm
+ * with the accumulator tied ("+v") compiles to one instruction.
+ */
+#if defined(__clang__)
+#define DK_DPBUSD(acc, u, s) ((acc) = _mm512_dpbusd_epi32((acc), (u), (s)))
+#else
+#define DK_DPBUSD(acc, u, s) __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(u), "v"(s))
+#endif
+
+/* The first n of 16 lanes. */
+static inline __mmask16 first(size_t n) { return (__mmask16)(n >= 16 ? 0xFFFFu : (1u << n) - 1u); }
+
+/* ---- GEMM microkernel (VNNI) ------------------------------------------------------- */
+
+/* Requantizes and stores one row of the tile (constants per row unless COLS). */
+DK_INLINE DK_AVX512 void out_row(int8_t *c, __m512i x0, __m512i x1, const rq16 *col, __mmask16 m0, __mmask16 m1,
+                                 const dk_q8_tile *t, size_t i, const int NV, const int COLS) {
+    rq16 row[2];
+    if (!COLS) {
+        row[0] = rq16_broadcast(t->bias[i], t->mult[i], t->shift[i], t->limit[i]);
+        row[1] = row[0];
+        col = row;
+    }
+    _mm_mask_storeu_epi8(c, m0, _mm512_cvtepi32_epi8(rq_vec(x0, &col[0], &t->out)));
+    if (NV > 1) _mm_mask_storeu_epi8(c + 16, m1, _mm512_cvtepi32_epi8(rq_vec(x1, &col[1], &t->out)));
+}
+
+/*
+ * The H x (NV * 16) tile; COLS: the weights are B (dense) and A the unsigned
+ * activations. Named accumulators, not an array, so that GCC keeps them in
+ * registers across the k loop.
+ */
+DK_INLINE DK_VNNI void tile(size_t kgroups, const uint8_t *a, const uint8_t *b, size_t nr, int8_t *c, size_t ldc,
+                            const dk_q8_tile *t, const int H, const int NV, const int COLS) {
+    const __m512i z = _mm512_setzero_si512();
+    __m512i r0a = z, r0b = z, r1a = z, r1b = z, r2a = z, r2b = z, r3a = z, r3b = z, r4a = z, r4b = z;
+    __m512i r5a = z, r5b = z, r6a = z, r6b = z, r7a = z, r7b = z, r8a = z, r8b = z, r9a = z, r9b = z;
+    __m512i r10a = z, r10b = z, r11a = z, r11b = z;
+#define DK_DP(acc, bv, ai)           \
+    do {                             \
+        if (COLS) DK_DPBUSD(acc, ai, bv); \
+        else DK_DPBUSD(acc, bv, ai);      \
+    } while (0)
+#define DK_ROW(i)                                                  \
+    if (H > i) {                                                   \
+        int32_t quad;                                              \
+        memcpy(&quad, a + 4 * i, sizeof quad);                     \
+        const __m512i ai = _mm512_set1_epi32(quad);                \
+        DK_DP(r##i##a, b0, ai);                                    \
+        if (NV > 1) DK_DP(r##i##b, b1, ai);                        \
+    }
+    for (size_t p = 0; p < kgroups; p++) {
+        const __m512i b0 = _mm512_loadu_si512(b);
+        const __m512i b1 = NV > 1 ? _mm512_loadu_si512(b + 64) : b0;
+        DK_ROW(0) DK_ROW(1) DK_ROW(2) DK_ROW(3) DK_ROW(4) DK_ROW(5)
+        DK_ROW(6) DK_ROW(7) DK_ROW(8) DK_ROW(9) DK_ROW(10) DK_ROW(11)
+        a += 4 * H;
+        b += 64 * NV;
+    }
+#undef DK_ROW
+#undef DK_DP
+    const __mmask16 m0 = first(nr), m1 = first(nr > 16 ? nr - 16 : 0);
+    rq16 col[2];
+    if (COLS) {
+        col[0] = rq16_load(t->bias, t->mult, t->shift, t->limit);
+        col[1] = NV > 1 ? rq16_load(t->bias + 16, t->mult + 16, t->shift + 16, t->limit + 16) : col[0];
+    }
+#define DK_OUT(i) \
+    if (H > i) out_row(c + (size_t)(i) * ldc, r##i##a, r##i##b, col, m0, m1, t, i, NV, COLS);
+    DK_OUT(0) DK_OUT(1) DK_OUT(2) DK_OUT(3) DK_OUT(4) DK_OUT(5)
+    DK_OUT(6) DK_OUT(7) DK_OUT(8) DK_OUT(9) DK_OUT(10) DK_OUT(11)
+#undef DK_OUT
+}
+
+typedef void (*tile_fn)(size_t kgroups, const uint8_t *a, const uint8_t *b, size_t nr, int8_t *c, size_t ldc,
+                        const dk_q8_tile *t);
+#define DK_TILE(h, nv, cols)                                                                                  \
+    __attribute__((noinline)) DK_VNNI static void tile_##h##_##nv##_##cols(                                  \
+        size_t kgroups, const uint8_t *a, const uint8_t *b, size_t nr, int8_t *c, size_t ldc,                 \
+        const dk_q8_tile *t) {                                                                                \
+        tile(kgroups, a, b, nr, c, ldc, t, h, nv, cols);                                                      \
+    }
+#define DK_TILES(h) DK_TILE(h, 1, 0) DK_TILE(h, 2, 0) DK_TILE(h, 1, 1) DK_TILE(h, 2, 1)
+DK_TILES(1) DK_TILES(2) DK_TILES(3) DK_TILES(4) DK_TILES(5) DK_TILES(6)
+DK_TILES(7) DK_TILES(8) DK_TILES(9) DK_TILES(10) DK_TILES(11) DK_TILES(12)
+#undef DK_TILES
+#undef DK_TILE
+
+#define DK_ROW_OF(h) {{tile_##h##_1_0, tile_##h##_2_0}, {tile_##h##_1_1, tile_##h##_2_1}}
+static const tile_fn tiles[MR][2][2] = {
+    DK_ROW_OF(1), DK_ROW_OF(2), DK_ROW_OF(3), DK_ROW_OF(4), DK_ROW_OF(5), DK_ROW_OF(6),
+    DK_ROW_OF(7), DK_ROW_OF(8), DK_ROW_OF(9), DK_ROW_OF(10), DK_ROW_OF(11), DK_ROW_OF(12),
+};
+#undef DK_ROW_OF
+
+static void kernel_vnni(size_t kgroups, const void *a, const void *b, size_t h, size_t nr, int8_t *c, size_t ldc,
+                        const dk_q8_tile *t) {
+    tiles[h - 1][t->chan_cols != 0][(nr + VL - 1) / VL - 1](kgroups, a, b, nr, c, ldc, t);
+}
+
+const dk_q8_cfg dk_q8_cfg_avx512_vnni = {
+    .id = DK_Q8_CFG_AVX512_VNNI, .mr = MR, .nr = NR, .vl = VL, .kg = 4, .esize = 1, .act_offset = 128,
+    .kernel = kernel_vnni,
+};
+
+/* ---- rows ------------------------------------------------------------------------------ */
+
+DK_AVX512 static void requant_avx512(const int32_t *acc, size_t n, int32_t bias, const dk_q8_rq *rq,
+                                     const dk_q8_out *o, int8_t *y) {
+    const rq16 r = rq16_broadcast(bias, rq->mult, rq->shift, rq->limit);
+    for (size_t i = 0; i < n; i += 16) {
+        const __mmask16 m = first(n - i);
+        const __m512i v = _mm512_maskz_loadu_epi32(m, acc + i);
+        _mm_mask_storeu_epi8(y + i, m, _mm512_cvtepi32_epi8(rq_vec(v, &r, o)));
+    }
+}
+
+DK_AVX512 static void mac_avx512(int32_t *acc, const int16_t *x, int32_t w, size_t n) {
+    const __m512i wv = _mm512_set1_epi16((int16_t)w);
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        const __m512i p = _mm512_mullo_epi16(_mm512_loadu_si512(x + i), wv);
+        _mm512_storeu_si512(acc + i, _mm512_add_epi32(_mm512_loadu_si512(acc + i),
+                                                      _mm512_cvtepi16_epi32(_mm512_castsi512_si256(p))));
+        _mm512_storeu_si512(acc + i + 16, _mm512_add_epi32(_mm512_loadu_si512(acc + i + 16),
+                                                           _mm512_cvtepi16_epi32(_mm512_extracti64x4_epi64(p, 1))));
+    }
+    for (; i < n; i += 16) {
+        const __mmask16 m = first(n - i);
+        const __m512i xv = _mm512_cvtepi16_epi32(_mm256_maskz_loadu_epi16(m, x + i));
+        const __m512i v = _mm512_add_epi32(_mm512_maskz_loadu_epi32(m, acc + i), _mm512_mullo_epi32(xv, _mm512_set1_epi32(w)));
+        _mm512_mask_storeu_epi32(acc + i, m, v);
+    }
+}
+
+DK_INLINE DK_AVX512 __m512i scaled16(const int8_t *x, __mmask16 m, __m512i z, __m512i mult) {
+    const __m512i v = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, x));
+    return _mm512_mullo_epi32(_mm512_sub_epi32(v, z), mult);
+}
+
+DK_AVX512 static void requant2_avx512(const int8_t *a, int32_t za, const int8_t *b, int32_t zb, size_t n,
+                                      const dk_q8_rq2 *rq, const dk_q8_out *o, int8_t *y) {
+    const __m512i vza = _mm512_set1_epi32(za), vzb = _mm512_set1_epi32(zb);
+    const __m512i ma = _mm512_set1_epi32(rq->mult_a), mb = _mm512_set1_epi32(rq->mult_b);
+    const __m512i rnd = _mm512_set1_epi32((int32_t)(1u << (rq->shift - 1)));
+    const __m128i sh = _mm_cvtsi32_si128(rq->shift);
+    const __m512i zero = _mm512_set1_epi32(o->zero), lo = _mm512_set1_epi32(o->lo), hi = _mm512_set1_epi32(o->hi);
+    for (size_t i = 0; i < n; i += 16) {
+        const __mmask16 m = first(n - i);
+        __m512i v = scaled16(a + i, m, vza, ma);
+        if (b != NULL) v = _mm512_add_epi32(v, scaled16(b + i, m, vzb, mb));
+        __m512i q = _mm512_srl_epi32(_mm512_add_epi32(_mm512_abs_epi32(v), rnd), sh);
+        q = _mm512_mask_sub_epi32(q, _mm512_cmplt_epi32_mask(v, _mm512_setzero_si512()), _mm512_setzero_si512(), q);
+        q = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(q, zero), lo), hi);
+        _mm_mask_storeu_epi8(y + i, m, _mm512_cvtepi32_epi8(q));
+    }
+}
+
+DK_AVX512 static void quantize_avx512(const float *x, size_t n, float scale, const dk_q8_out *o, int8_t *y) {
+    const __m512 s = _mm512_set1_ps(scale), lo_f = _mm512_set1_ps(-1024.0f), hi_f = _mm512_set1_ps(1024.0f);
+    const __m512i zero = _mm512_set1_epi32(o->zero), lo = _mm512_set1_epi32(o->lo), hi = _mm512_set1_epi32(o->hi);
+    for (size_t i = 0; i < n; i += 16) {
+        const __mmask16 m = first(n - i);
+        __m512 q = _mm512_div_ps(_mm512_maskz_loadu_ps(m, x + i), s);
+        q = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(q, q, _CMP_ORD_Q), q); /* NaN -> 0 */
+        q = _mm512_min_ps(_mm512_max_ps(q, lo_f), hi_f);
+        q = _mm512_roundscale_ps(q, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        __m512i v = _mm512_add_epi32(_mm512_cvttps_epi32(q), zero);
+        v = _mm512_min_epi32(_mm512_max_epi32(v, lo), hi);
+        _mm_mask_storeu_epi8(y + i, m, _mm512_cvtepi32_epi8(v));
+    }
+}
+
+const dk_q8_rows dk_q8_rows_avx512 = {
+    .requant = requant_avx512, .mac = mac_avx512, .requant2 = requant2_avx512, .quantize = quantize_avx512,
+};
+
+#else
+/* ISO C forbids an empty translation unit. */
+typedef int dk_q8_avx512_unused;
+#endif
