@@ -59,6 +59,14 @@ let package = Package(
         .testTarget(name: "DLImageTests", dependencies: ["DLImage", "CImageCodecs"]),
         .testTarget(name: "DLRuntimeTests", dependencies: ["DLRuntime", "DLExport"]),
         .testTarget(name: "DLExportTests", dependencies: ["DLExport"]),
+        /// Image classification over a .dlrt model and its input contract (the work behind `classify`).
+        .target(name: "DLClassify", dependencies: ["DLRuntime", "DLImage"]),
+        /// classify photo.jpg [more ...|DIR]: parsing and printing only.
+        .executableTarget(
+            name: "classify",
+            dependencies: ["DLClassify", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "ClassifyTests", dependencies: ["DLClassify", "DLExport", "ToolTestSupport"]),
         /// Golden-model converter: tools/golden/make_golden.py's JSON + .bin to .dlrt.
         .executableTarget(name: "dlrt-golden", dependencies: ["DLExport"], path: "tools/golden/Converter"),
         /// Training steps per second on random data, for tools/bench/train_bench.py.
