@@ -67,6 +67,24 @@ enum {
 };
 
 /*
+ * A depthwise plane's geometry with the padding already applied: the input
+ * plane d holds x - x_zero as int16 (in [-255, 255]; 0 in the padding), rows
+ * `pitch` apart, and every tap of every output lies inside it. d may be read
+ * up to DK_Q8_DW_SLACK elements past its last row (the caller zeroes them),
+ * so that SIMD kernels can finish a row with whole vectors.
+ */
+typedef struct dk_q8_dw_geom {
+    size_t ho, wo, kh, kw, sh, sw, dh, dw, pitch;
+} dk_q8_dw_geom;
+
+#define DK_Q8_DW_SLACK ((size_t)128)
+
+/* Two taps' weights as the int16 pair (w0 low, w1 high) of a 32-bit lane, for vpmaddwd (w1 = 0: one tap). */
+static inline int32_t dk_q8_weight_pair(int32_t w0, int32_t w1) {
+    return (int32_t)(((uint32_t)w1 << 16) | (uint16_t)w0);
+}
+
+/*
  * Row kernels for the ops that are not GEMMs (depthwise conv, average
  * pooling, add, concat, requantize, quantize). Each is serial; callers split
  * the work.
@@ -74,8 +92,12 @@ enum {
 typedef struct dk_q8_rows {
     /** y[i] = rule(acc[i] + bias) with one channel's rq (wrapping add). */
     void (*requant)(const int32_t *acc, size_t n, int32_t bias, const dk_q8_rq *rq, const dk_q8_out *o, int8_t *y);
-    /** acc[i] += w * x[i] (x: activations minus their zero point, in [-255, 255]; w in [-128, 127]). */
-    void (*mac)(int32_t *acc, const int16_t *x, int32_t w, size_t n);
+    /**
+     * One depthwise output plane: y[oh, ow] = rule(bias + sum over (ki, kj) of
+     * w[ki * kw + kj] * d[(oh * sh + ki * dh) * pitch + ow * sw + kj * dw]).
+     */
+    void (*dw_plane)(const dk_q8_dw_geom *g, const int16_t *d, const int8_t *w, int32_t bias, const dk_q8_rq *rq,
+                     const dk_q8_out *o, int8_t *y);
     /** y[i] = pair rule((a[i] - za), (b[i] - zb)); b NULL: one input (mult_b unused). */
     void (*requant2)(const int8_t *a, int32_t za, const int8_t *b, int32_t zb, size_t n, const dk_q8_rq2 *rq,
                      const dk_q8_out *o, int8_t *y);

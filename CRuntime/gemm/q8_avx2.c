@@ -177,18 +177,62 @@ DK_AVX2 static void requant_avx2(const int32_t *acc, size_t n, int32_t bias, con
     dk_q8_rows_scalar.requant(acc + i, n - i, bias, rq, o, y + i);
 }
 
-DK_AVX2 static void mac_avx2(int32_t *acc, const int16_t *x, int32_t w, size_t n) {
-    /* |x * w| <= 255 * 128 fits 16 bits: multiply in 16, widen, add in 32 */
-    const __m256i wv = _mm256_set1_epi16((int16_t)w);
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        const __m256i p = _mm256_mullo_epi16(_mm256_loadu_si256((const __m256i *)(x + i)), wv);
-        __m256i *d = (__m256i *)(acc + i);
-        _mm256_storeu_si256(d, _mm256_add_epi32(_mm256_loadu_si256(d), _mm256_cvtepi16_epi32(_mm256_castsi256_si128(p))));
-        _mm256_storeu_si256(d + 1, _mm256_add_epi32(_mm256_loadu_si256(d + 1),
-                                                    _mm256_cvtepi16_epi32(_mm256_extracti128_si256(p, 1))));
+/* Requantizes 8 accumulators and stores the first n <= 8 of them. */
+DK_INLINE DK_AVX2 void store8(int8_t *y, __m256i acc, const rq8 *r, const dk_q8_out *o, size_t n) {
+    const __m128i b = narrow8(rq_vec(acc, r, o));
+    if (n >= 8) {
+        _mm_storel_epi64((__m128i *)y, b);
+    } else {
+        int8_t tmp[16];
+        _mm_storeu_si128((__m128i *)tmp, b);
+        memcpy(y, tmp, n);
     }
-    dk_q8_rows_scalar.mac(acc + i, x + i, w, n - i);
+}
+
+/*
+ * Depthwise plane, horizontal dilation 1, stride 1 or 2. Taps go in pairs
+ * (kj, kj + 1) through vpmaddwd: each 32-bit lane holds the two inputs of one
+ * output. Stride 2: those are adjacent, so a plain load of 16 int16 gives 8
+ * outputs. Stride 1: loads at kj and kj + 1, interleaved by vpunpck{l,h}wd,
+ * give 16 outputs in the lane order (0-3, 8-11 | 4-7, 12-15), put back in
+ * order once, after the last tap. Rows end with whole vectors: the lanes
+ * past wo read the plane's slack and are not stored.
+ */
+DK_AVX2 static void dw_plane_avx2(const dk_q8_dw_geom *g, const int16_t *d, const int8_t *w, int32_t bias,
+                                  const dk_q8_rq *rq, const dk_q8_out *o, int8_t *y) {
+    if (g->dw != 1 || (g->sw != 1 && g->sw != 2)) {
+        dk_q8_rows_scalar.dw_plane(g, d, w, bias, rq, o, y);
+        return;
+    }
+    const rq8 r = rq8_broadcast(bias, rq->mult, rq->shift, rq->limit);
+    const size_t wo = g->wo, block = g->sw == 1 ? 16 : 8;
+    for (size_t oh = 0; oh < g->ho; oh++, y += wo) {
+        for (size_t ow = 0; ow < wo; ow += block) {
+            __m256i lo = _mm256_setzero_si256(), hi = lo;
+            for (size_t ki = 0; ki < g->kh; ki++) {
+                const int16_t *row = d + (oh * g->sh + ki * g->dh) * g->pitch + ow * g->sw;
+                const int8_t *wk = w + ki * g->kw;
+                for (size_t kj = 0; kj < g->kw; kj += 2) {
+                    const __m256i wp = _mm256_set1_epi32(dk_q8_weight_pair(wk[kj], kj + 1 < g->kw ? wk[kj + 1] : 0));
+                    const __m256i a = _mm256_loadu_si256((const __m256i *)(row + kj));
+                    if (g->sw == 2) {
+                        lo = _mm256_add_epi32(lo, _mm256_madd_epi16(a, wp));
+                    } else {
+                        const __m256i b = _mm256_loadu_si256((const __m256i *)(row + kj + 1));
+                        lo = _mm256_add_epi32(lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(a, b), wp));
+                        hi = _mm256_add_epi32(hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(a, b), wp));
+                    }
+                }
+            }
+            const size_t n = wo - ow < block ? wo - ow : block;
+            if (g->sw == 2) {
+                store8(y + ow, lo, &r, o, n);
+            } else {
+                store8(y + ow, _mm256_permute2x128_si256(lo, hi, 0x20), &r, o, n);
+                if (n > 8) store8(y + ow + 8, _mm256_permute2x128_si256(lo, hi, 0x31), &r, o, n - 8);
+            }
+        }
+    }
 }
 
 /* (x[i] - z) * m for 8 int8 at x, in 32-bit lanes. */
@@ -234,7 +278,7 @@ DK_AVX2 static void quantize_avx2(const float *x, size_t n, float scale, const d
 }
 
 const dk_q8_rows dk_q8_rows_avx2 = {
-    .requant = requant_avx2, .mac = mac_avx2, .requant2 = requant2_avx2, .quantize = quantize_avx2,
+    .requant = requant_avx2, .dw_plane = dw_plane_avx2, .requant2 = requant2_avx2, .quantize = quantize_avx2,
 };
 
 #else

@@ -194,21 +194,53 @@ DK_AVX512 static void requant_avx512(const int32_t *acc, size_t n, int32_t bias,
     }
 }
 
-DK_AVX512 static void mac_avx512(int32_t *acc, const int16_t *x, int32_t w, size_t n) {
-    const __m512i wv = _mm512_set1_epi16((int16_t)w);
-    size_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-        const __m512i p = _mm512_mullo_epi16(_mm512_loadu_si512(x + i), wv);
-        _mm512_storeu_si512(acc + i, _mm512_add_epi32(_mm512_loadu_si512(acc + i),
-                                                      _mm512_cvtepi16_epi32(_mm512_castsi512_si256(p))));
-        _mm512_storeu_si512(acc + i + 16, _mm512_add_epi32(_mm512_loadu_si512(acc + i + 16),
-                                                           _mm512_cvtepi16_epi32(_mm512_extracti64x4_epi64(p, 1))));
+/* Requantizes 16 accumulators and stores the first n of them. */
+DK_INLINE DK_AVX512 void store16(int8_t *y, __m512i acc, const rq16 *r, const dk_q8_out *o, size_t n) {
+    _mm_mask_storeu_epi8(y, first(n), _mm512_cvtepi32_epi8(rq_vec(acc, r, o)));
+}
+
+/*
+ * Depthwise plane, horizontal dilation 1, stride 1 or 2: q8_avx2.c's tap
+ * pairs through vpmaddwd on 16 lanes. Stride 2: a plain load of 32 int16
+ * gives 16 outputs. Stride 1: 32 outputs in the lane order (0-3, 8-11, 16-19,
+ * 24-27 | 4-7, ...), put back in order with vpermt2d after the last tap.
+ */
+DK_AVX512 static void dw_plane_avx512(const dk_q8_dw_geom *g, const int16_t *d, const int8_t *w, int32_t bias,
+                                      const dk_q8_rq *rq, const dk_q8_out *o, int8_t *y) {
+    if (g->dw != 1 || (g->sw != 1 && g->sw != 2)) {
+        dk_q8_rows_scalar.dw_plane(g, d, w, bias, rq, o, y);
+        return;
     }
-    for (; i < n; i += 16) {
-        const __mmask16 m = first(n - i);
-        const __m512i xv = _mm512_cvtepi16_epi32(_mm256_maskz_loadu_epi16(m, x + i));
-        const __m512i v = _mm512_add_epi32(_mm512_maskz_loadu_epi32(m, acc + i), _mm512_mullo_epi32(xv, _mm512_set1_epi32(w)));
-        _mm512_mask_storeu_epi32(acc + i, m, v);
+    const rq16 r = rq16_broadcast(bias, rq->mult, rq->shift, rq->limit);
+    const __m512i first16 = _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
+    const __m512i last16 = _mm512_setr_epi32(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
+    const size_t wo = g->wo, block = g->sw == 1 ? 32 : 16;
+    for (size_t oh = 0; oh < g->ho; oh++, y += wo) {
+        for (size_t ow = 0; ow < wo; ow += block) {
+            __m512i lo = _mm512_setzero_si512(), hi = lo;
+            for (size_t ki = 0; ki < g->kh; ki++) {
+                const int16_t *row = d + (oh * g->sh + ki * g->dh) * g->pitch + ow * g->sw;
+                const int8_t *wk = w + ki * g->kw;
+                for (size_t kj = 0; kj < g->kw; kj += 2) {
+                    const __m512i wp = _mm512_set1_epi32(dk_q8_weight_pair(wk[kj], kj + 1 < g->kw ? wk[kj + 1] : 0));
+                    const __m512i a = _mm512_loadu_si512(row + kj);
+                    if (g->sw == 2) {
+                        lo = _mm512_add_epi32(lo, _mm512_madd_epi16(a, wp));
+                    } else {
+                        const __m512i b = _mm512_loadu_si512(row + kj + 1);
+                        lo = _mm512_add_epi32(lo, _mm512_madd_epi16(_mm512_unpacklo_epi16(a, b), wp));
+                        hi = _mm512_add_epi32(hi, _mm512_madd_epi16(_mm512_unpackhi_epi16(a, b), wp));
+                    }
+                }
+            }
+            const size_t n = wo - ow < block ? wo - ow : block;
+            if (g->sw == 2) {
+                store16(y + ow, lo, &r, o, n);
+            } else {
+                store16(y + ow, _mm512_permutex2var_epi32(lo, first16, hi), &r, o, n);
+                if (n > 16) store16(y + ow + 16, _mm512_permutex2var_epi32(lo, last16, hi), &r, o, n - 16);
+            }
+        }
     }
 }
 
@@ -251,7 +283,7 @@ DK_AVX512 static void quantize_avx512(const float *x, size_t n, float scale, con
 }
 
 const dk_q8_rows dk_q8_rows_avx512 = {
-    .requant = requant_avx512, .mac = mac_avx512, .requant2 = requant2_avx512, .quantize = quantize_avx512,
+    .requant = requant_avx512, .dw_plane = dw_plane_avx512, .requant2 = requant2_avx512, .quantize = quantize_avx512,
 };
 
 #else

@@ -247,15 +247,36 @@ static void requant_neon(const int32_t *acc, size_t n, int32_t bias, const dk_q8
     dk_q8_rows_scalar.requant(acc + i, n - i, bias, rq, o, y + i);
 }
 
-static void mac_neon(int32_t *acc, const int16_t *x, int32_t w, size_t n) {
-    const int16_t w16 = (int16_t)w;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        const int16x8_t xv = vld1q_s16(x + i);
-        vst1q_s32(acc + i, vmlal_n_s16(vld1q_s32(acc + i), vget_low_s16(xv), w16));
-        vst1q_s32(acc + i + 4, vmlal_high_n_s16(vld1q_s32(acc + i + 4), xv, w16));
+/*
+ * Depthwise plane, stride 1 (any dilation): 8 outputs at a time, each tap a
+ * widening multiply-accumulate (vmlal) of 8 int16 inputs by its weight into
+ * two int32x4. Rows end with whole vectors (the lanes past wo read the
+ * plane's slack and are not stored); other strides take the portable kernel.
+ */
+static void dw_plane_neon(const dk_q8_dw_geom *g, const int16_t *d, const int8_t *w, int32_t bias, const dk_q8_rq *rq,
+                          const dk_q8_out *o, int8_t *y) {
+    if (g->sw != 1) {
+        dk_q8_rows_scalar.dw_plane(g, d, w, bias, rq, o, y);
+        return;
     }
-    dk_q8_rows_scalar.mac(acc + i, x + i, w, n - i);
+    const rq4 r = rq4_broadcast(bias, rq->mult, rq->shift, rq->limit);
+    for (size_t oh = 0; oh < g->ho; oh++, y += g->wo) {
+        for (size_t ow = 0; ow < g->wo; ow += 8) {
+            int32x4_t lo = vdupq_n_s32(0), hi = lo;
+            for (size_t ki = 0; ki < g->kh; ki++) {
+                const int16_t *row = d + (oh * g->sh + ki * g->dh) * g->pitch + ow;
+                for (size_t kj = 0; kj < g->kw; kj++) {
+                    const int16x8_t v = vld1q_s16(row + kj * g->dw);
+                    const int16_t wk = w[ki * g->kw + kj];
+                    lo = vmlal_n_s16(lo, vget_low_s16(v), wk);
+                    hi = vmlal_high_n_s16(hi, v, wk);
+                }
+            }
+            int8_t tmp[8];
+            vst1_s8(tmp, narrow8(rq_vec(lo, &r, o), rq_vec(hi, &r, o)));
+            memcpy(y + ow, tmp, g->wo - ow < 8 ? g->wo - ow : 8);
+        }
+    }
 }
 
 /* (x - z) * m for 8 int8 at x: two vectors of 4 lanes. */
@@ -305,7 +326,7 @@ static void quantize_neon(const float *x, size_t n, float scale, const dk_q8_out
 }
 
 const dk_q8_rows dk_q8_rows_neon = {
-    .requant = requant_neon, .mac = mac_neon, .requant2 = requant2_neon, .quantize = quantize_neon,
+    .requant = requant_neon, .dw_plane = dw_plane_neon, .requant2 = requant2_neon, .quantize = quantize_neon,
 };
 
 #else

@@ -44,8 +44,24 @@ static void requant_scalar(const int32_t *acc, size_t n, int32_t bias, const dk_
     for (size_t i = 0; i < n; i++) y[i] = dk_q8_requant(dk_q8_wrap_add(acc[i], bias), rq, o);
 }
 
-static void mac_scalar(int32_t *acc, const int16_t *x, int32_t w, size_t n) {
-    for (size_t i = 0; i < n; i++) acc[i] = dk_q8_wrap_add(acc[i], w * x[i]);
+/* Any geometry: 256 outputs of a row at a time, tap by tap into a stack accumulator. */
+static void dw_plane_scalar(const dk_q8_dw_geom *g, const int16_t *d, const int8_t *w, int32_t bias,
+                            const dk_q8_rq *rq, const dk_q8_out *o, int8_t *y) {
+    int32_t acc[256];
+    for (size_t oh = 0; oh < g->ho; oh++, y += g->wo) {
+        for (size_t c0 = 0; c0 < g->wo; c0 += 256) {
+            const size_t n = g->wo - c0 < 256 ? g->wo - c0 : 256;
+            for (size_t i = 0; i < n; i++) acc[i] = bias;
+            for (size_t ki = 0; ki < g->kh; ki++) {
+                for (size_t kj = 0; kj < g->kw; kj++) {
+                    const int16_t *src = d + (oh * g->sh + ki * g->dh) * g->pitch + c0 * g->sw + kj * g->dw;
+                    const int32_t wk = w[ki * g->kw + kj];
+                    for (size_t i = 0; i < n; i++) acc[i] = dk_q8_wrap_add(acc[i], wk * src[i * g->sw]);
+                }
+            }
+            requant_scalar(acc, n, 0, rq, o, y + c0);
+        }
+    }
 }
 
 static void requant2_scalar(const int8_t *a, int32_t za, const int8_t *b, int32_t zb, size_t n, const dk_q8_rq2 *rq,
@@ -76,5 +92,5 @@ static void quantize_scalar(const float *x, size_t n, float scale, const dk_q8_o
 }
 
 const dk_q8_rows dk_q8_rows_scalar = {
-    .requant = requant_scalar, .mac = mac_scalar, .requant2 = requant2_scalar, .quantize = quantize_scalar,
+    .requant = requant_scalar, .dw_plane = dw_plane_scalar, .requant2 = requant2_scalar, .quantize = quantize_scalar,
 };

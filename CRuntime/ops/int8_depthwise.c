@@ -4,15 +4,14 @@
  *
  * Each task first writes its plane, minus the zero point, as int16 into a
  * zero-bordered copy (so padding taps add 0 and every tap lies inside the
- * copy); then, per output channel and row, every tap adds weight * row
- * segment to an int32 accumulator row (dk_q8_rows.mac: contiguous for
- * stride 1, gathered into a small row first otherwise), and the row is
- * requantized with the channel's bias and multiplier (dk_q8_rows.requant).
+ * copy, followed by DK_Q8_DW_SLACK zeros for whole-vector row ends); then
+ * each output channel is one dk_q8_rows.dw_plane, which accumulates all taps
+ * of a block of outputs in registers and requantizes them with the channel's
+ * bias and multiplier.
  *
  * Packed data (after the conv header): x_zero and out, then bias [m] int32,
  * rq [m] (dk_q8_rq), and the weights [m, kh * kw] int8, each 64-byte aligned.
- * Workspace per thread: the int16 plane copy, an int32 accumulator row and
- * an int16 gather row.
+ * Workspace per thread: the int16 plane copy and its slack.
  */
 #include "int8_internal.h"
 
@@ -80,27 +79,18 @@ int dk_q8_depthwise_pack(const dk_conv2d_params *p, const int8_t *w, const dk_q8
     return 0;
 }
 
-typedef struct dw_slice {
-    size_t plane, acc, gather; /* byte offsets in a thread's slice */
-    size_t bytes;
-} dw_slice;
-
-static dw_slice slice_of(const dk_conv2d_params *p) {
-    dw_slice s;
-    const size_t ph = p->h + p->pt + p->pb, pw = p->w + p->pl + p->pr;
-    s.plane = 0;
-    s.acc = dk_q8_round64(ph * pw * sizeof(int16_t));
-    s.gather = s.acc + dk_q8_round64(p->wo * sizeof(int32_t));
-    s.bytes = s.gather + dk_q8_round64(p->wo * sizeof(int16_t));
-    return s;
+/* Elements of one padded int16 plane copy, with the slack the SIMD kernels may read past it. */
+static size_t plane_elements(const dk_conv2d_params *p) {
+    return (p->h + p->pt + p->pb) * (p->w + p->pl + p->pr) + DK_Q8_DW_SLACK;
 }
 
 size_t dk_q8_depthwise_workspace_bytes(const dk_conv2d_params *p, int threads) {
     size_t ph, pw, cells, all;
     if (!dk_ops_add(p->h, p->pt + p->pb, &ph) || !dk_ops_add(p->w, p->pl + p->pr, &pw) || !dk_ops_mul(ph, pw, &cells) ||
-        cells > SIZE_MAX / 4 || p->wo > SIZE_MAX / 16)
+        cells > SIZE_MAX / 4 - DK_Q8_DW_SLACK)
         return SIZE_MAX;
-    if (!dk_ops_mul(slice_of(p).bytes, (size_t)(threads < 1 ? 1 : threads), &all)) return SIZE_MAX;
+    if (!dk_ops_mul(dk_q8_round64(plane_elements(p) * sizeof(int16_t)), (size_t)(threads < 1 ? 1 : threads), &all))
+        return SIZE_MAX;
     return all;
 }
 
@@ -111,50 +101,35 @@ typedef struct dw_ctx {
     const int8_t *x;
     int8_t *y;
     uint8_t *workspace;
-    dw_slice s;
+    size_t slice; /* bytes per thread */
 } dw_ctx;
 
-/* x (h x w) minus z into d ((h + pt + pb) x (w + pl + pr)) with a zero border. */
+/* x (h x w) minus z into d ((h + pt + pb) x (w + pl + pr)) with a zero border, then the zeroed slack. */
 static void pad_plane(const dk_conv2d_params *p, const int8_t *x, int32_t z, int16_t *d) {
     const size_t pw = p->w + p->pl + p->pr;
     memset(d, 0, p->pt * pw * sizeof(int16_t));
     int16_t *row = d + p->pt * pw;
     for (size_t r = 0; r < p->h; r++, row += pw) {
         memset(row, 0, p->pl * sizeof(int16_t));
-        for (size_t c = 0; c < p->w; c++) row[p->pl + c] = (int16_t)(x[r * p->w + c] - z);
+        const int8_t *xr = x + r * p->w;
+        int16_t *dr = row + p->pl;
+        for (size_t c = 0; c < p->w; c++) dr[c] = (int16_t)(xr[c] - z);
         memset(row + p->pl + p->w, 0, p->pr * sizeof(int16_t));
     }
-    memset(row, 0, p->pb * pw * sizeof(int16_t));
+    memset(row, 0, (p->pb * pw + DK_Q8_DW_SLACK) * sizeof(int16_t));
 }
 
 static void dw_plane(void *context, size_t index, int thread) {
     const dw_ctx *c = context;
     const dk_conv2d_params *p = c->p;
-    const size_t mult = p->m / p->c, ic = index % p->c, img = index / p->c;
-    const size_t pw = p->w + p->pl + p->pr, wo = p->wo, taps = p->kh * p->kw;
-    uint8_t *ws = c->workspace + (size_t)thread * c->s.bytes;
-    int16_t *plane = (int16_t *)(ws + c->s.plane), *gather = (int16_t *)(ws + c->s.gather);
-    int32_t *acc = (int32_t *)(ws + c->s.acc);
+    const size_t mult = p->m / p->c, ic = index % p->c, img = index / p->c, taps = p->kh * p->kw;
+    int16_t *plane = (int16_t *)(c->workspace + (size_t)thread * c->slice);
     pad_plane(p, c->x + index * p->h * p->w, c->v.h->x_zero, plane);
+    const dk_q8_dw_geom g = {p->ho, p->wo, p->kh, p->kw, p->sh, p->sw, p->dh, p->dw, p->w + p->pl + p->pr};
     for (size_t j = 0; j < mult; j++) {
         const size_t oc = ic * mult + j;
-        const int8_t *k = c->v.w + oc * taps;
-        int8_t *y = c->y + (img * p->m + oc) * p->ho * wo;
-        for (size_t oh = 0; oh < p->ho; oh++, y += wo) {
-            memset(acc, 0, wo * sizeof(int32_t));
-            for (size_t ki = 0; ki < p->kh; ki++) {
-                const int16_t *row = plane + (oh * p->sh + ki * p->dh) * pw;
-                for (size_t kj = 0; kj < p->kw; kj++) {
-                    const int16_t *src = row + kj * p->dw;
-                    if (p->sw != 1) {
-                        for (size_t ow = 0; ow < wo; ow++) gather[ow] = src[ow * p->sw];
-                        src = gather;
-                    }
-                    c->rows->mac(acc, src, k[ki * p->kw + kj], wo);
-                }
-            }
-            c->rows->requant(acc, wo, c->v.bias[oc], &c->v.rq[oc], &c->v.h->out, y);
-        }
+        c->rows->dw_plane(&g, plane, c->v.w + oc * taps, c->v.bias[oc], &c->v.rq[oc], &c->v.h->out,
+                          c->y + (img * p->m + oc) * p->ho * p->wo);
     }
 }
 
@@ -167,6 +142,6 @@ void dk_q8_depthwise_forward(dk_pool *pool, const dk_conv2d_params *p, const int
     c.x = x;
     c.y = y;
     c.workspace = workspace;
-    c.s = slice_of(p);
+    c.slice = dk_q8_round64(plane_elements(p) * sizeof(int16_t));
     dk_pool_for(pool, p->n * p->c, dw_plane, &c);
 }

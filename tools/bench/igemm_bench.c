@@ -8,6 +8,10 @@
  * loaded machine slows both alike; the medians are reported, and what
  * matters is the ratio: int8 GOP/s over fp32 GFLOP/s (2 M N K operations each).
  *
+ * A second table does the same for whole convolutions (dk_q8_conv2d_forward
+ * against dk_conv2d_forward_packed: im2col or the direct depthwise kernel
+ * included), where "GOP/s" counts 2 * multiply-adds of the convolution.
+ *
  *   tools/bench/igemm_bench.sh [reps]     each ISA this CPU has (avx512 = VNNI when present, avx2)
  */
 #define _POSIX_C_SOURCE 200809L
@@ -59,6 +63,62 @@ static const shape shapes[] = {
     {64, 12544, 147, "resnet18 7x7/2 stem"}, {16, 1024, 144, "resnet20 3x3 32x32"},
     {32, 256, 288, "resnet20 3x3 16x16"},   {64, 64, 576, "resnet20 3x3 8x8"},
 };
+
+typedef struct conv_shape {
+    size_t c, h, m, k, s, groups;
+    const char *what;
+} conv_shape;
+
+/* batch 1, square, padding k / 2 */
+static const conv_shape convs[] = {
+    {16, 32, 16, 3, 1, 1, "resnet20 3x3 s1"},      {64, 8, 64, 3, 1, 1, "resnet20 3x3 8x8"},
+    {64, 56, 64, 3, 1, 1, "resnet18 3x3 s1"},      {128, 28, 128, 3, 1, 1, "resnet18 3x3 28x28"},
+    {144, 56, 144, 3, 1, 144, "mbv2 dw 3x3 s1"},   {96, 112, 96, 3, 2, 96, "mbv2 dw 3x3 s2"},
+    {32, 56, 192, 1, 1, 1, "mbv2 1x1 expand"},
+};
+
+static void bench_conv(const conv_shape *cs, dk_pool *pool, int reps, double *td, double *tq, double *ops) {
+    dk_conv2d_params p;
+    memset(&p, 0, sizeof p);
+    p.n = 1, p.c = cs->c, p.h = p.w = cs->h, p.m = cs->m, p.kh = p.kw = cs->k, p.sh = p.sw = cs->s;
+    p.pt = p.pl = p.pb = p.pr = cs->k / 2, p.dh = p.dw = 1, p.groups = cs->groups;
+    if (dk_conv2d_infer(&p) != 0) exit(1);
+    const int threads = dk_pool_threads(pool);
+    const size_t xs = p.c * p.h * p.w, ws = p.m * (p.c / p.groups) * p.kh * p.kw, ys = p.m * p.ho * p.wo;
+    float *xf = alloc64(xs * 4), *wf = alloc64(ws * 4), *bf = alloc64(p.m * 4), *yf = alloc64(ys * 4);
+    int8_t *xq = alloc64(xs), *wq = alloc64(ws), *yq = alloc64(ys);
+    int32_t *bias = alloc64(p.m * 4), *mult = alloc64(p.m * 4), *shift = alloc64(p.m * 4);
+    for (size_t i = 0; i < xs; i++) xq[i] = (int8_t)((int)(next() >> 8) % 256 - 128), xf[i] = xq[i] / 128.0f;
+    for (size_t i = 0; i < ws; i++) wq[i] = (int8_t)((int)(next() >> 8) % 255 - 127), wf[i] = wq[i] / 127.0f;
+    for (size_t i = 0; i < p.m; i++) {
+        bias[i] = 0, bf[i] = 0.0f;
+        dk_q8_multiplier(1.0 / 4096.0, &mult[i], &shift[i]);
+    }
+    dk_q8_quant q = {0, bias, mult, shift, {0, 0, 127}};
+    size_t fpack_n = dk_conv2d_packed_weights_floats(&p);
+    float *fpack = fpack_n ? alloc64(fpack_n * 4) : NULL;
+    if (fpack) dk_conv2d_pack_weights(&p, wf, fpack);
+    void *qpack = alloc64(dk_q8_conv2d_packed_bytes(&p));
+    if (dk_q8_conv2d_pack(&p, wq, &q, qpack) != 0) exit(1);
+    float *fws = alloc64(dk_conv2d_workspace_floats(&p, threads) * 4);
+    void *qws = alloc64(dk_q8_conv2d_workspace_bytes(&p, threads));
+    p.activation = DK_ACT_RELU;
+    for (int r = -3; r < reps; r++) {
+        for (int half = 0; half < 2; half++) {
+            double t0 = now();
+            if ((half ^ (r & 1)) == 0) {
+                dk_conv2d_forward_packed(pool, &p, xf, wf, fpack, bf, yf, fws);
+                if (r >= 0) td[r] = now() - t0;
+            } else {
+                dk_q8_conv2d_forward(pool, &p, xq, qpack, yq, qws);
+                if (r >= 0) tq[r] = now() - t0;
+            }
+        }
+    }
+    *ops = 2.0 * (double)ys * (double)(p.c / p.groups) * (double)(p.kh * p.kw);
+    free(xf), free(wf), free(bf), free(yf), free(xq), free(wq), free(yq), free(bias), free(mult), free(shift);
+    free(fpack), free(qpack), free(fws), free(qws);
+}
 
 static void bench_shape(const shape *s, dk_pool *pool, int reps, double *td, double *tq) {
     const size_t m = s->m, n = s->n, k = s->k;
@@ -131,6 +191,22 @@ int main(int argc, char **argv) {
                 char name[64];
                 snprintf(name, sizeof name, "%zu x %zu x %zu", shapes[s].m, shapes[s].n, shapes[s].k);
                 printf("%-7s %-22s %-17s %7d %12.1f %12.1f %8.2f\n", dk_isa_name(isas[ii]), name, shapes[s].what,
+                       threads, gd, gq, gq / gd);
+                fflush(stdout);
+            }
+            dk_pool_free(pool);
+        }
+        for (int threads = 1; threads <= 2; threads++) {
+            dk_pool *pool = threads > 1 ? dk_pool_create(threads) : NULL;
+            if (threads > 1 && pool == NULL) return 1;
+            for (size_t s = 0; s < sizeof convs / sizeof convs[0]; s++) {
+                double ops;
+                bench_conv(&convs[s], pool, reps, td, tq, &ops);
+                double gd = ops / median(td, reps) * 1e-9, gq = ops / median(tq, reps) * 1e-9;
+                char name[64];
+                snprintf(name, sizeof name, "conv %zux%zux%zu k%zu s%zu", convs[s].c, convs[s].h, convs[s].m,
+                         convs[s].k, convs[s].s);
+                printf("%-7s %-22s %-17s %7d %12.1f %12.1f %8.2f\n", dk_isa_name(isas[ii]), name, convs[s].what,
                        threads, gd, gq, gq / gd);
                 fflush(stdout);
             }
