@@ -10,7 +10,8 @@
  *
  * A second table does the same for whole convolutions (dk_q8_conv2d_forward
  * against dk_conv2d_forward_packed: im2col or the direct depthwise kernel
- * included), where "GOP/s" counts 2 * multiply-adds of the convolution.
+ * included) and dense layers (dk_q8_dense_forward against dk_dense_forward),
+ * where "GOP/s" counts 2 * multiply-adds of the layer.
  *
  *   tools/bench/igemm_bench.sh [reps]     each ISA this CPU has (avx512 = VNNI when present, avx2)
  */
@@ -120,6 +121,57 @@ static void bench_conv(const conv_shape *cs, dk_pool *pool, int reps, double *td
     free(fpack), free(qpack), free(fws), free(qws);
 }
 
+typedef struct dense_shape {
+    size_t n, k, m;
+    const char *what;
+} dense_shape;
+
+static const dense_shape denses[] = {
+    {1, 512, 1000, "resnet18 fc b1"}, {32, 512, 1000, "resnet18 fc b32"}, {1, 400, 120, "lenet5 fc1 b1"},
+};
+
+static void bench_dense(const dense_shape *ds, dk_pool *pool, int reps, double *td, double *tq, double *ops) {
+    const size_t n = ds->n, k = ds->k, m = ds->m;
+    const int threads = dk_pool_threads(pool);
+    float *xf = alloc64(n * k * 4), *wf = alloc64(m * k * 4), *bf = alloc64(m * 4), *yf = alloc64(n * m * 4);
+    int8_t *xq = alloc64(n * k), *wq = alloc64(m * k), *yq = alloc64(n * m);
+    int32_t *bias = alloc64(m * 4), *mult = alloc64(m * 4), *shift = alloc64(m * 4);
+    for (size_t i = 0; i < n * k; i++) xq[i] = (int8_t)((int)(next() >> 8) % 256 - 128), xf[i] = xq[i] / 128.0f;
+    for (size_t i = 0; i < m * k; i++) wq[i] = (int8_t)((int)(next() >> 8) % 255 - 127), wf[i] = wq[i] / 127.0f;
+    for (size_t i = 0; i < m; i++) {
+        bias[i] = 0, bf[i] = 0.0f;
+        dk_q8_multiplier(1.0 / 4096.0, &mult[i], &shift[i]);
+    }
+    dk_q8_quant q = {0, bias, mult, shift, {0, -128, 127}};
+    void *qpack = alloc64(dk_q8_dense_packed_bytes(k, m));
+    if (dk_q8_dense_pack(k, m, wq, &q, qpack) != 0) exit(1);
+    float *fws = alloc64(dk_dense_workspace_floats(n, k, m, threads) * 4);
+    void *qws = alloc64(dk_q8_dense_workspace_bytes(n, k, m, threads));
+    for (int r = -3; r < reps; r++) {
+        for (int half = 0; half < 2; half++) {
+            double t0 = now();
+            if ((half ^ (r & 1)) == 0) {
+                dk_dense_forward(pool, n, k, m, xf, wf, bf, DK_ACT_NONE, 0.0f, yf, fws);
+                if (r >= 0) td[r] = now() - t0;
+            } else {
+                dk_q8_dense_forward(pool, n, xq, qpack, yq, qws);
+                if (r >= 0) tq[r] = now() - t0;
+            }
+        }
+    }
+    *ops = 2.0 * (double)n * (double)k * (double)m;
+    free(xf), free(wf), free(bf), free(yf), free(xq), free(wq), free(yq), free(bias), free(mult), free(shift);
+    free(qpack), free(fws), free(qws);
+}
+
+/* One line of the second table from the medians. */
+static void print_layer(dk_isa isa, const char *name, const char *what, int threads, double ops, double *td,
+                        double *tq, int reps) {
+    double gd = ops / median(td, reps) * 1e-9, gq = ops / median(tq, reps) * 1e-9;
+    printf("%-7s %-22s %-17s %7d %12.1f %12.1f %8.2f\n", dk_isa_name(isa), name, what, threads, gd, gq, gq / gd);
+    fflush(stdout);
+}
+
 static void bench_shape(const shape *s, dk_pool *pool, int reps, double *td, double *tq) {
     const size_t m = s->m, n = s->n, k = s->k;
     const int threads = dk_pool_threads(pool);
@@ -202,13 +254,17 @@ int main(int argc, char **argv) {
             for (size_t s = 0; s < sizeof convs / sizeof convs[0]; s++) {
                 double ops;
                 bench_conv(&convs[s], pool, reps, td, tq, &ops);
-                double gd = ops / median(td, reps) * 1e-9, gq = ops / median(tq, reps) * 1e-9;
                 char name[64];
                 snprintf(name, sizeof name, "conv %zux%zux%zu k%zu s%zu", convs[s].c, convs[s].h, convs[s].m,
                          convs[s].k, convs[s].s);
-                printf("%-7s %-22s %-17s %7d %12.1f %12.1f %8.2f\n", dk_isa_name(isas[ii]), name, convs[s].what,
-                       threads, gd, gq, gq / gd);
-                fflush(stdout);
+                print_layer(isas[ii], name, convs[s].what, threads, ops, td, tq, reps);
+            }
+            for (size_t s = 0; s < sizeof denses / sizeof denses[0]; s++) {
+                double ops;
+                bench_dense(&denses[s], pool, reps, td, tq, &ops);
+                char name[64];
+                snprintf(name, sizeof name, "dense %zux%zux%zu", denses[s].n, denses[s].k, denses[s].m);
+                print_layer(isas[ii], name, denses[s].what, threads, ops, td, tq, reps);
             }
             dk_pool_free(pool);
         }
