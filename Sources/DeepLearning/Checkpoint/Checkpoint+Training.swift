@@ -16,14 +16,16 @@ extension Checkpoint {
 
     /// A checkpoint of the model's state dict, the optimizer's and the
     /// schedule's state, and `rngStates` plus the state of every Dropout
-    /// generator in the model (under `generatorKey(path:)`).
+    /// generator in the model (under `generatorKey(path:)`), with the input
+    /// contract and samples an exporter needs.
     public static func capture(architecture: ArchitectureDescription, model: Module<Float>,
                                optimizer: Optimizer<Float>? = nil, schedule: (any LearningRateSchedule)? = nil,
                                rngStates: [String: UInt64] = [:], epoch: Int, step: Int,
-                               metrics: [EpochMetrics] = [], recipe: String = "") -> Checkpoint {
+                               metrics: [EpochMetrics] = [], recipe: String = "", input: InputContract? = nil,
+                               samples: [InputSample] = []) -> Checkpoint {
         Checkpoint(architecture: architecture, model: model.stateDict(), optimizer: optimizer?.stateDict(),
                    schedule: schedule?.stateDict(), rngStates: rngStates.merging(generatorStates(of: model)) { _, model in model },
-                   epoch: epoch, step: step, metrics: metrics, recipe: recipe)
+                   epoch: epoch, step: step, metrics: metrics, recipe: recipe, input: input, samples: samples)
     }
 
     /// Loads the checkpoint into freshly built training objects: the model's

@@ -42,10 +42,18 @@ public struct Checkpoint: Equatable {
     /// Free text describing how the model was trained (command line, data,
     /// augmentation); dlexport copies it into the model's description.
     public var recipe: String
+    /// How the input was made from images (normalisation, resize rule), or
+    /// nil in checkpoints written before format 1.1. dlexport writes it as
+    /// the model's input contract.
+    public var input: InputContract?
+    /// Real examples (8-bit, before normalisation) for dlexport's self-test
+    /// vector; empty in checkpoints written before format 1.1.
+    public var samples: [InputSample]
 
     public init(architecture: ArchitectureDescription, model: StateDict<Float>, optimizer: OptimizerState<Float>? = nil,
                 schedule: [String: Double]? = nil, rngStates: [String: UInt64] = [:], epoch: Int = 0, step: Int = 0,
-                metrics: [EpochMetrics] = [], recipe: String = "") {
+                metrics: [EpochMetrics] = [], recipe: String = "", input: InputContract? = nil,
+                samples: [InputSample] = []) {
         self.architecture = architecture
         self.model = model
         self.optimizer = optimizer
@@ -55,6 +63,8 @@ public struct Checkpoint: Equatable {
         self.step = step
         self.metrics = metrics
         self.recipe = recipe
+        self.input = input
+        self.samples = samples
     }
 
     public static func == (lhs: Checkpoint, rhs: Checkpoint) -> Bool {
@@ -66,6 +76,8 @@ public struct Checkpoint: Equatable {
             && lhs.epoch == rhs.epoch && lhs.step == rhs.step
             && lhs.metrics == rhs.metrics
             && lhs.recipe == rhs.recipe
+            && bitwiseEqual(lhs.input, rhs.input)
+            && lhs.samples == rhs.samples
     }
 }
 
@@ -210,6 +222,17 @@ func bitwiseEqual(_ a: [String: Double]?, _ b: [String: Double]?) -> Bool {
     switch (a, b) {
     case (nil, nil): return true
     case let (a?, b?): return a.mapValues(\.bitPattern) == b.mapValues(\.bitPattern)
+    default: return false
+    }
+}
+
+/// Equal, with the doubles compared by their bits (as everywhere in a checkpoint).
+func bitwiseEqual(_ a: InputContract?, _ b: InputContract?) -> Bool {
+    switch (a, b) {
+    case (nil, nil): return true
+    case let (a?, b?):
+        return a.dataset == b.dataset && a.channelOrder == b.channelOrder && a.resize == b.resize
+            && [a.pixelRange, a.mean, a.std].map { $0.map(\.bitPattern) } == [b.pixelRange, b.mean, b.std].map { $0.map(\.bitPattern) }
     default: return false
     }
 }

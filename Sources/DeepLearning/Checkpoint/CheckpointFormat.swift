@@ -6,7 +6,8 @@ import DLSupport
 enum CheckpointFormat {
     static let magic: [UInt8] = [0x89, 0x44, 0x4C, 0x43, 0x4B, 0x0D, 0x0A, 0x1A] // "\x89DLCK\r\n\x1a"
     static let majorVersion = 1
-    static let minorVersion = 0
+    /// 1: the optional INPUT and SAMPLES sections (a 1.0 reader skips them).
+    static let minorVersion = 1
     static let endianTag: UInt32 = 0x0102_0304
     static let headerSize = 32
     static let sectionHeaderSize = 16
@@ -19,6 +20,7 @@ enum CheckpointFormat {
 
     enum Kind: UInt32, CaseIterable {
         case architecture = 1, model = 2, optimizer = 3, schedule = 4, rng = 5, progress = 6, metrics = 7, recipe = 8
+        case input = 9, samples = 10
 
         var name: String {
             switch self {
@@ -30,11 +32,17 @@ enum CheckpointFormat {
             case .progress: "PROGRESS"
             case .metrics: "METRICS"
             case .recipe: "RECIPE"
+            case .input: "INPUT"
+            case .samples: "SAMPLES"
             }
         }
 
-        /// Sections every checkpoint has; OPTIMIZER and SCHEDULE are absent when nil.
-        var isRequired: Bool { self != .optimizer && self != .schedule }
+        /// Sections every checkpoint has; OPTIMIZER and SCHEDULE are absent when nil, INPUT
+        /// and SAMPLES when nil or empty (and in files written before version 1.1).
+        var isRequired: Bool { ![.optimizer, .schedule, .input, .samples].contains(self) }
+
+        /// Written with the optional flag, so that a reader of an older minor version skips them.
+        var isSkippable: Bool { self == .input || self == .samples }
     }
 
     /// ARCH value type codes.
@@ -159,7 +167,7 @@ extension CheckpointFormat {
         func add(_ kind: Kind, _ build: (inout ByteWriter) throws -> Void) rethrows {
             var w = ByteWriter()
             try build(&w)
-            sections.append((kind.rawValue, 0, w.bytes))
+            sections.append((kind.rawValue, kind.isSkippable ? optionalFlag : 0, w.bytes))
         }
         try add(.architecture) { w in
             try w.text(c.architecture.name, "the architecture name")
@@ -234,6 +242,8 @@ extension CheckpointFormat {
             }
         }
         try add(.recipe) { w in try w.text(c.recipe, "the recipe") }
+        if let input = c.input { try add(.input) { w in try w.inputContract(input) } }
+        if !c.samples.isEmpty { try add(.samples) { w in try w.samples(c.samples) } }
         return sections
     }
 }
@@ -348,6 +358,17 @@ struct ByteReader {
         return shape
     }
 
+    /// The product of `shape`, refused (overflow-checked) above 2³¹-1.
+    func elementCount(_ shape: [Int]) throws -> Int {
+        var elements = 1
+        for d in shape {
+            let (product, overflow) = elements.multipliedReportingOverflow(by: d)
+            guard !overflow, product <= Int(Int32.max) else { throw malformed("shape \(shape) has more than \(Int32.max) elements") }
+            elements = product
+        }
+        return elements
+    }
+
     /// A tensor table: u32 count, then per tensor its name, shape and Float32 values.
     mutating func tensors(_ section: String) throws -> StateDict<Float> {
         let n = try count("tensors", minimumSize: 4 + 1 + 4)
@@ -359,14 +380,7 @@ struct ByteReader {
             part = "\(section) tensor '\(name)'"
             guard result[name] == nil else { throw malformed("the name appears twice", at: nameAt) }
             let shape = try self.shape("the shape")
-            var elements = 1
-            for d in shape {
-                let (product, overflow) = elements.multipliedReportingOverflow(by: d)
-                guard !overflow, product <= Int(Int32.max) else {
-                    throw malformed("shape \(shape) has more than \(Int32.max) elements")
-                }
-                elements = product
-            }
+            let elements = try elementCount(shape)
             try need(elements * 4)
             let start = offset
             let values = [Float](unsafeUninitializedCapacity: elements) { out, initialized in
@@ -584,6 +598,10 @@ extension CheckpointFormat {
             c.metrics = records
         case .recipe:
             c.recipe = try r.text("the recipe")
+        case .input:
+            c.input = try r.inputContract()
+        case .samples:
+            c.samples = try r.samples()
         }
     }
 }

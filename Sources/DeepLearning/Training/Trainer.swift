@@ -250,7 +250,8 @@ public final class Trainer {
     public func checkpoint() -> Checkpoint {
         Checkpoint.capture(architecture: architecture, model: model, optimizer: optimizer, schedule: schedule,
                            rngStates: ["loader.seed": trainLoader.seed], epoch: epoch, step: step, metrics: metrics,
-                           recipe: settings.recipeText(commandLine: options.commandLine, threads: threads))
+                           recipe: settings.recipeText(commandLine: options.commandLine, threads: threads),
+                           input: data.inputContract, samples: [data.testSample()])
     }
 
     /// Trains one epoch (`epoch`); returns the mean loss and accuracy over its examples.

@@ -19,6 +19,9 @@ public struct TrainingData: Sendable {
     public var kind: Kind
     public var train: ImageDataset
     public var test: ImageDataset
+    /// How a model's input is made from images of this data: what the
+    /// checkpoint stores for `dlexport` (its `INPUT` section).
+    public var inputContract: InputContract
 
     /// The class names (the model's output width).
     public var classes: [String] { train.classes }
@@ -56,29 +59,32 @@ public struct TrainingData: Sendable {
                 let train = try MNIST.load(directory: path, split: .train)
                 var augmented = ImageTransform.mnist
                 augmented.randomCropPadding = train.height / 14
-                data = TrainingData(kind: kind, train: try train.transformed(augmented),
-                                    test: try MNIST.load(directory: path, split: .test))
+                let test = try MNIST.load(directory: path, split: .test, transform: evaluationTransform(kind, channels: 1))
+                data = TrainingData(kind: kind, train: try train.transformed(augmented), test: test,
+                                    inputContract: inputContract(kind, path: path, inputShape: test.sampleShape))
             case .cifar10Binary, .cifar10Folder:
+                let test = try CIFAR10.load(root: path, split: .test, transform: evaluationTransform(kind, channels: 3),
+                                            threads: threads)
                 data = TrainingData(kind: kind,
                                     train: try CIFAR10.load(root: path, split: .train, transform: .cifar10Train, threads: threads),
-                                    test: try CIFAR10.load(root: path, split: .test, transform: .cifar10Test, threads: threads))
+                                    test: test, inputContract: inputContract(kind, path: path, inputShape: test.sampleShape))
             case .imageFolder:
                 guard inputShape.count == 3, inputShape[0] == 1 || inputShape[0] == 3 else {
                     throw TrainingError.data("image folders need a model that takes [1 or 3, H, W] input, not \(inputShape)")
                 }
                 let (c, h, w) = (inputShape[0], inputShape[1], inputShape[2])
-                let mean: [Float] = c == 3 ? [0.485, 0.456, 0.406] : [0.5]
-                let std: [Float] = c == 3 ? [0.229, 0.224, 0.225] : [0.5]
+                let evaluation = evaluationTransform(kind, channels: c)
                 let sizing = ImageFolder.Sizing.resizeAndCenterCrop(width: w, height: h)
                 let train = try ImageFolder.load(root: "\(path)/train", sizing: sizing, channels: c,
                                                  transform: ImageTransform(randomCropPadding: max(1, h / 8), randomHorizontalFlip: true,
-                                                                           mean: mean, std: std), threads: threads)
+                                                                           mean: evaluation.mean, std: evaluation.std), threads: threads)
                 let test = try ImageFolder.load(root: "\(path)/test", sizing: sizing, channels: c,
-                                                transform: ImageTransform(mean: mean, std: std), threads: threads)
+                                                transform: evaluation, threads: threads)
                 guard train.classes == test.classes else {
                     throw TrainingError.data("'\(path)/train' has classes \(train.classes) but '\(path)/test' has \(test.classes)")
                 }
-                data = TrainingData(kind: kind, train: train, test: test)
+                data = TrainingData(kind: kind, train: train, test: test,
+                                    inputContract: inputContract(kind, path: path, inputShape: inputShape))
             }
         } catch let error as DataError {
             throw TrainingError.data("cannot load \(kind.rawValue) data from '\(path)': \(error)")
@@ -88,6 +94,40 @@ public struct TrainingData: Sendable {
         if let n = limitTrain { data.train = try data.train.evenSubset(n) }
         if let n = limitTest { data.test = try data.test.evenSubset(n) }
         return data
+    }
+
+    /// The normalisation of the test split (no augmentation): what a deployed model's input needs.
+    /// MNIST its classic mean and std, CIFAR-10 its per-channel ones, image folders ImageNet's.
+    public static func evaluationTransform(_ kind: Kind, channels: Int) -> ImageTransform {
+        switch kind {
+        case .mnist: return .mnist
+        case .cifar10Binary, .cifar10Folder: return .cifar10Test
+        case .imageFolder:
+            return channels == 3 ? ImageTransform(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225])
+                                 : ImageTransform(mean: [0.5], std: [0.5])
+        }
+    }
+
+    /// The input contract of `kind` data at `path` for a model taking `inputShape` ([C, H, W]):
+    /// the test split's normalisation; MNIST digits are stretched to the input, photos
+    /// (CIFAR-10, image folders) scaled to cover it and center-cropped, as `ImageFolder` sizes them.
+    public static func inputContract(_ kind: Kind, path: String, inputShape: [Int]) -> InputContract {
+        let channels = inputShape.first ?? 1
+        let side = inputShape.dropFirst().max() ?? 1
+        let dataset: String
+        switch kind {
+        case .mnist: dataset = "mnist"
+        case .cifar10Binary, .cifar10Folder: dataset = "cifar10"
+        case .imageFolder: dataset = path.split(separator: "/").last.map(String.init) ?? path
+        }
+        return InputContract(dataset: dataset, channels: channels, transform: evaluationTransform(kind, channels: channels),
+                             resize: kind == .mnist ? .stretch : .centerCrop(shorterSide: side))
+    }
+
+    /// Test example `index` as a checkpoint sample (8-bit CHW, before normalisation).
+    public func testSample(_ index: Int = 0) -> InputSample {
+        InputSample(shape: test.sampleShape, pixels: Array(test.imageBytes(index)), label: test.labels[index],
+                    source: "\(inputContract.dataset) test image \(index)")
     }
 }
 

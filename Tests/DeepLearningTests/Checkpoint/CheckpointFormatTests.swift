@@ -151,6 +151,7 @@ import Testing
     @Test func versions() throws {
         var bytes = try F.sample().encoded()
         bytes[8] = 2
+        bytes[10] = 0
         CheckpointFormat.patchHeader(&bytes)
         #expect(F.decodeError(bytes) == .unsupportedVersion(major: 2, minor: 0))
         #expect(F.decodeError(bytes)!.description.contains("unsupported checkpoint version 2.0"))
