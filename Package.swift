@@ -31,10 +31,11 @@ let package = Package(
         ),
         /// Swift wrapper over dlrt.h: Model, Session, typed errors.
         .target(name: "DLRuntime", dependencies: ["CRuntime"]),
-        /// Checkpoint to .dlrt: graph building and the format writer.
+        /// Checkpoint to .dlrt: lowering zoo models (BN folding, fusion), graph building, the format writer.
         /// Depends on CRuntime for the kernels' own shape functions (dk_conv2d_infer, ...),
-        /// so that the writer and the runtime share one output-size formula.
-        .target(name: "DLExport", dependencies: ["CRuntime", "DLSupport"]),
+        /// so that the writer and the runtime share one output-size formula, and on DLRuntime
+        /// to check every exported model in the runtime before writing it.
+        .target(name: "DLExport", dependencies: ["CRuntime", "DLSupport", "DeepLearning", "DLRuntime"]),
         /// The training engine: Tensor, tape autograd, layers, optimizers, data.
         /// Float tensors run on CRuntime's kernels (CRuntime.Kernels).
         .target(name: "DeepLearning", dependencies: ["CRuntime", "DLImage", "DLSupport"]),
@@ -58,7 +59,13 @@ let package = Package(
         .target(name: "DLSupport", dependencies: ["CRuntime"]),
         .testTarget(name: "DLImageTests", dependencies: ["DLImage", "CImageCodecs"]),
         .testTarget(name: "DLRuntimeTests", dependencies: ["DLRuntime", "DLExport"]),
-        .testTarget(name: "DLExportTests", dependencies: ["DLExport"]),
+        .testTarget(name: "DLExportTests", dependencies: ["DLExport", "DeepLearning", "DLRuntime", "DLImage", "ToolTestSupport"]),
+        /// dlexport: checkpoint to .dlrt, and --inspect (parsing and printing; the work is DLExport).
+        .executableTarget(
+            name: "dlexport",
+            dependencies: ["DLExport", "DeepLearning", "DLRuntime",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         /// Image classification over a .dlrt model and its input contract (the work behind `classify`).
         .target(name: "DLClassify", dependencies: ["DLRuntime", "DLImage"]),
         /// classify photo.jpg [more ...|DIR]: parsing and printing only.

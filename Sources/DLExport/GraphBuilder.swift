@@ -33,6 +33,19 @@ public struct GraphBuilder: Sendable {
 
     public init() {}
 
+    /// Continues building on `file`'s graph, e.g. after `GraphRewriter`
+    /// rewrote a builder-made graph. Only name uniqueness is carried over;
+    /// the graph is trusted to be one a builder made.
+    init(_ file: ModelFile) {
+        tensors = file.tensors
+        nodes = file.nodes
+        inputs = file.inputs
+        outputs = file.outputs
+        metadata = file.metadata
+        selfTestVector = file.selfTest
+        names = Set(file.tensors.map(\.name))
+    }
+
     // MARK: - metadata
 
     /// Sets a metadata entry; setting a key again replaces its value in place
@@ -265,6 +278,8 @@ public struct GraphBuilder: Sendable {
 
     /// Values as little-endian bytes, whatever the host's byte order.
     static func littleEndianBytes<T: FixedWidthInteger>(_ values: [T]) -> [UInt8] {
+        // On a little-endian host the memory already is the file's layout: one copy (VGG's 0.5 GB of weights).
+        if 1.littleEndian == 1 { return values.withUnsafeBytes { Array($0) } }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(values.count * MemoryLayout<T>.size)
         for value in values {
@@ -274,6 +289,23 @@ public struct GraphBuilder: Sendable {
     }
 
     static func littleEndianBytes(_ values: [Float]) -> [UInt8] {
-        littleEndianBytes(values.map(\.bitPattern))
+        if 1.littleEndian == 1 { return values.withUnsafeBytes { Array($0) } }
+        return littleEndianBytes(values.map(\.bitPattern))
+    }
+
+    /// The inverse of `littleEndianBytes(_: [Float])`.
+    static func floats(littleEndian bytes: [UInt8]) -> [Float] {
+        let count = bytes.count / 4
+        var values = [Float](repeating: 0, count: count)
+        if 1.littleEndian == 1 {
+            values.withUnsafeMutableBytes { $0.copyBytes(from: bytes.prefix(count * 4)) }
+            return values
+        }
+        for i in values.indices {
+            var bits: UInt32 = 0
+            for k in 0..<4 { bits |= UInt32(bytes[4 * i + k]) << (8 * k) }
+            values[i] = Float(bitPattern: bits)
+        }
+        return values
     }
 }
