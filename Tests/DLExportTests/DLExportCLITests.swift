@@ -97,10 +97,26 @@ import Testing
         ]
         for (arguments, message) in cases {
             let run = try ExportFixtures.run(arguments, in: dir)
-            #expect(run.status != 0, "\(arguments) succeeded")
+            #expect(run.status == (arguments.contains("--json") ? 64 : 1), "\(arguments): exit \(run.status)")
             #expect(run.err.lowercased().contains(message.lowercased()), "\(arguments): \(run.err)")
             #expect(ExportFixtures.list(dir) == before, "\(arguments) left \(ExportFixtures.list(dir))")
             #expect(ExportFixtures.list("\(dir)/adir").isEmpty)
         }
+    }
+
+    /// A model whose stored self-test its own graph does not reproduce: reported, exit 1.
+    @Test func inspectReportsAFailingSelfTest() throws {
+        let dir = try ExportFixtures.makeTempDirectory()
+        defer { ExportFixtures.remove(dir) }
+        var b = GraphBuilder()
+        let x = try b.input(name: "x", shape: [1, 2])
+        let y = try b.relu(x, name: "y")
+        try b.output(y)
+        try b.selfTest(inputs: [(x, [1, -1])], outputs: [(y, [1, -1])], rtol: 0, atol: 1e-6)  // relu(-1) is 0, not -1
+        try b.write(to: "\(dir)/wrong.dlrt")
+        let run = try ExportFixtures.run(["--inspect", "wrong.dlrt"], in: dir)
+        #expect(run.status == 1 && run.out.contains("SELF-TEST FAILED"), "\(run.out)\(run.err)")
+        let json = try ExportFixtures.run(["--inspect", "wrong.dlrt", "--json"], in: dir)
+        #expect(json.status == 1 && json.out.contains("\"selftest_passed\": false"))
     }
 }

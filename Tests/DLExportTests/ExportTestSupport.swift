@@ -39,10 +39,37 @@ enum ExportFixtures {
     }
 
     /// A zoo model with seeded weights and random batch-norm statistics.
+    /// Models of over 20 M parameters get `tiledWeights` instead of the
+    /// zoo's initialisation, which draws one random number per weight and
+    /// takes half a minute for VGG in a debug build.
     static func zooModel(_ name: String, inputShape: [Int]? = nil, classes: Int? = nil, seed: UInt64 = 1) throws -> Module<Float> {
-        let model = try ModelZoo.make(name, classes: classes, inputShape: inputShape, seed: seed)
+        var model = try ModelZoo.make(name, classes: classes, inputShape: inputShape, initialize: false)
+        if model.parameterCount > 20_000_000 {
+            tiledWeights(model, seed: seed)
+        } else {
+            model = try ModelZoo.make(name, classes: classes, inputShape: inputShape, seed: seed)
+        }
         randomizeBatchNorms(model, seed: seed + 10)
         return model
+    }
+
+    /// Every weight and bias from a block of 4093 seeded uniform values in
+    /// ±1/√fan_in (PyTorch's default bound; biases ±0.05), repeated, from a
+    /// different offset per parameter: fast (one copy per block), and random
+    /// enough for parity, which is about arithmetic, not accuracy.
+    static func tiledWeights(_ model: Module<Float>, seed: UInt64) {
+        var g = SplitMix64(seed: seed)
+        let block = (0..<4093).map { _ in Float.random(in: -1...1, using: &g) }
+        for (_, parameter) in model.namedParameters() {
+            let count = parameter.count
+            let bound = parameter.shape.count >= 2 ? 1 / Float(count / parameter.shape[0]).squareRoot() : 0.05
+            let scaled = block.map { $0 * bound }
+            let offset = Int(g.next() % 4093)
+            var values = Array(scaled[offset...])
+            values.reserveCapacity(count)
+            while values.count < count { values.append(contentsOf: scaled.prefix(count - values.count)) }
+            parameter.assign(Tensor(shape: parameter.shape, scalars: Array(values.prefix(count))))
+        }
     }
 
     /// A smooth, deterministic image-like input in about [-2, 2] (no ../shared needed).

@@ -54,6 +54,7 @@ import Testing
 
     @Test(arguments: ModelZoo.entries.map(\.name))
     func exportedModelMatchesTheEngine(name: String) throws {
+        let start = monotonicSeconds()
         let entry = try ModelZoo.entry(name)
         let shape = Self.inputShape(entry)
         let model = try ExportFixtures.zooModel(name, inputShape: shape)
@@ -73,6 +74,7 @@ import Testing
         #expect(Set(want).count > 1, "\(name): a constant output would make the comparison vacuous")
         #expect(error <= Self.tolerance, "\(name) at \(shape) on \(source): \(error)")
         print("parity \(name) \(shape): \(exported.summary.parityError) and \(error) (max relative, \(source)); "
-              + "\(exported.summary.nodes) nodes, \(exported.summary.foldedBatchNorms) BN folded")
+              + "\(exported.summary.nodes) nodes, \(exported.summary.foldedBatchNorms) BN folded; "
+              + formatted("%.1f s", monotonicSeconds() - start))
     }
 }
