@@ -38,6 +38,7 @@ public struct ExportSummary: Sendable, Equatable, CustomStringConvertible {
         return "\(architecture) trained on \(dataset)\(accuracy); input \(inputShape), \(classes) classes\n"
             + "\(nodes) nodes (\(foldedBatchNorms) batch norms folded, \(fusedActivations) activations fused), "
             + "\(parameters) parameters\n"
-            + "C runtime vs engine on \(selfTestSource): \(parityError) relative difference (stored as the self-test)"
+            + "C runtime vs engine on \(selfTestSource): " + formatted("%.2g", parityError)
+            + " relative difference (stored as the self-test)"
     }
 }
