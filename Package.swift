@@ -39,7 +39,7 @@ let package = Package(
         /// The training engine: Tensor, tape autograd, layers, optimizers, data.
         /// Float tensors run on CRuntime's kernels (CRuntime.Kernels).
         .target(name: "DeepLearning", dependencies: ["CRuntime", "DLImage", "DLSupport"]),
-        .testTarget(name: "DeepLearningTests", dependencies: ["DeepLearning"],
+        .testTarget(name: "DeepLearningTests", dependencies: ["DeepLearning", "ToolTestSupport"],
                     // PyTorch goldens, read by path from the tests
                     exclude: ["Golden/optimizers.json", "Golden/schedules.json", "Zoo/resnet18_state_dict.txt"]),
         /// dltrain: the training command line (parsing and printing; the loop is DeepLearning/Training).
@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "DLImage", dependencies: ["CImageCodecs", "DLSupport"]),
         /// What every writer shares: crash-safe file writes (FileIO) and the formats' CRC-32.
         .target(name: "DLSupport", dependencies: ["CRuntime"]),
-        .testTarget(name: "DLImageTests", dependencies: ["DLImage", "CImageCodecs"]),
+        .testTarget(name: "DLImageTests", dependencies: ["DLImage", "CImageCodecs", "ToolTestSupport"]),
         .testTarget(name: "DLRuntimeTests", dependencies: ["DLRuntime", "DLExport"]),
         .testTarget(name: "DLExportTests", dependencies: ["DLExport", "DeepLearning", "DLRuntime", "DLImage", "ToolTestSupport"]),
         /// dlexport: checkpoint to .dlrt, and --inspect (parsing and printing; the work is DLExport).

@@ -8,15 +8,8 @@ import ToolTestSupport
 
 /// Models, checkpoints, real inputs and the dlexport binary for the exporter's tests.
 enum ExportFixtures {
-    /// The package root, from this file's path (Tests/DLExportTests/ExportTestSupport.swift).
-    static let packageRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
-
     /// ../shared next to the package root (data sets; never committed, absent on a fresh clone).
-    static let shared = packageRoot + "/../shared"
+    static let shared = Repository.shared
     static let mnistDirectory = shared + "/datasets/mnist"
     static let cifarTestDirectory = shared + "/datasets/cifar10/test"
     static var hasSharedData: Bool { FileIO.exists(mnistDirectory + "/t10k-images-idx3-ubyte.gz") && FileIO.isDirectory(cifarTestDirectory) }

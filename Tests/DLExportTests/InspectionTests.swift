@@ -1,11 +1,12 @@
 import DeepLearning
 import Foundation
 import Testing
+import ToolTestSupport
 @testable import DLExport
 
 /// Reading models back (`ModelFile(decoding:)`) and what `--inspect` reports.
 @Suite struct InspectionTests {
-    static let fixtures = ExportFixtures.packageRoot + "/Tests/Fixtures"
+    static let fixtures = Repository.root + "/Tests/Fixtures"
 
     @Test func decodingInvertsSerialization() throws {
         let exported = try ModelExporter.export(try ExportFixtures.lenetCheckpoint())

@@ -1,18 +1,12 @@
 import Foundation
 import Testing
+import ToolTestSupport
 @testable import DLImage
 
 /// Paths, temp directories and reference tools for the DLImage tests.
 enum TestSupport {
-    /// The package root, from this file's path (Tests/DLImageTests/TestSupport.swift).
-    static let packageRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
-
     /// ../shared next to the package root (the data sets and test images; never committed).
-    static let shared = packageRoot + "/../shared"
+    static let shared = Repository.shared
     static let pngSuite = shared + "/images/pngsuite"
     static let jpegDir = shared + "/images/jpeg"
     static let photos = shared + "/images/photos"

@@ -1,18 +1,12 @@
 import DLImage
 import Foundation
 import Testing
+import ToolTestSupport
 @testable import DeepLearning
 
 /// Temp directories and tiny data-set files built by the data tests themselves.
 enum DataFixtures {
-    /// The package root from this file's path (Tests/DeepLearningTests/Data/DataTestSupport.swift).
-    static let packageRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<4 { url.deleteLastPathComponent() }
-        return url.path
-    }()
-
-    static let datasets = packageRoot + "/../shared/datasets"
+    static let datasets = Repository.shared + "/datasets"
     static var hasMNIST: Bool { FileIO.exists(datasets + "/mnist/train-images-idx3-ubyte.gz") }
     static var hasCIFAR: Bool { FileIO.isDirectory(datasets + "/cifar10/train") }
 
