@@ -183,12 +183,24 @@ DLRT_API dlrt_status dlrt_model_selftest(const dlrt_model *model, double *out_ma
 
 /* ---- sessions ---------------------------------------------------------- */
 
+enum {
+    /**
+     * Every non-constant tensor keeps its own arena memory for the whole run
+     * (no reuse between tensors whose lives do not overlap), so that
+     * dlrt_session_get_tensor can read any of them after dlrt_session_run:
+     * calibration and per-layer error reports. The arena grows to the sum of
+     * all activations.
+     */
+    DLRT_SESSION_KEEP_TENSORS = 1u << 0
+};
+
 typedef struct dlrt_session_options {
     size_t struct_size;
     uint32_t threads;   /* 0 or 1: the calling thread only; capped at DLRT_MAX_THREADS */
     int64_t batch;      /* 0: the file's batch size; else replaces dim 0 of every graph input */
     void *arena;        /* optional caller-owned activation memory, 64-byte aligned */
     size_t arena_size;  /* its size; must be >= dlrt_session_arena_size() */
+    uint32_t flags;     /* DLRT_SESSION_*; a caller built before this field existed gets 0 */
 } dlrt_session_options;
 
 DLRT_API void dlrt_session_options_defaults(dlrt_session_options *options);
@@ -217,6 +229,22 @@ DLRT_API dlrt_status dlrt_session_set_input(dlrt_session *session, size_t index,
 DLRT_API dlrt_status dlrt_session_run(dlrt_session *session);
 /** Copies output `index` into `data`; count must equal its element count. */
 DLRT_API dlrt_status dlrt_session_get_output(const dlrt_session *session, size_t index,
+                                             float *data, size_t count);
+
+/**
+ * Tensor `tensor_index` (an index into the model's tensor table, as for
+ * dlrt_model_tensor_info) with its shape at the session's batch size.
+ */
+DLRT_API dlrt_status dlrt_session_tensor_info(const dlrt_session *session, size_t tensor_index,
+                                              dlrt_tensor_info *out_info);
+/**
+ * Copies non-constant tensor `tensor_index` as it stands after the last run,
+ * as f32: an i8 tensor is dequantized, (q - zero_point) * scale. Needs a
+ * session created with DLRT_SESSION_KEEP_TENSORS; count must equal the
+ * tensor's element count at the session's batch size. Constant tensors
+ * (weights) are refused: they are not in the arena.
+ */
+DLRT_API dlrt_status dlrt_session_get_tensor(const dlrt_session *session, size_t tensor_index,
                                              float *data, size_t count);
 
 #ifdef __cplusplus

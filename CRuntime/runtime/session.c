@@ -32,6 +32,8 @@ static dlrt_status read_options(const dlrt_session_options *in, dlrt_session_opt
     if (out->threads == 0) out->threads = 1;
     if (out->threads > DLRT_MAX_THREADS) out->threads = DLRT_MAX_THREADS;
     if (out->batch < 0 || out->batch > 0x7FFFFFFF) return dk_fail(DLRT_ERR_INVALID_ARGUMENT, "session options: batch %lld is out of range", (long long)out->batch);
+    if (out->flags & ~(uint32_t)DLRT_SESSION_KEEP_TENSORS)
+        return dk_fail(DLRT_ERR_INVALID_ARGUMENT, "session options: unknown flag bits 0x%x", out->flags);
     if (out->arena != NULL && ((uintptr_t)out->arena % 64) != 0)
         return dk_fail(DLRT_ERR_INVALID_ARGUMENT, "session options: the caller's arena is not 64-byte aligned");
     return DLRT_OK;
@@ -144,7 +146,8 @@ static dlrt_status plan(dlrt_session *s) {
     for (uint32_t t = 0; t < m->tensor_count; t++) {
         int is_activation = m->tensors[t].data == NULL && (m->tensors[t].producer >= 0 || ranges[t].first == -1);
         if (!is_activation || storage_root(m, t) != t) continue;
-        ranges[t].bytes = dk_shape_elements(&s->shapes[t]) * sizeof(float);
+        ranges[t].bytes = dk_shape_elements(&s->shapes[t]) * dk_dtype_size(m->tensors[t].dtype);
+        if (s->flags & DLRT_SESSION_KEEP_TENSORS) ranges[t].last = m->node_count; /* readable after the run */
         if (ranges[t].last < ranges[t].first) ranges[t].last = ranges[t].first; /* written, never read */
     }
     uint64_t peak = 0;
@@ -269,6 +272,7 @@ static dlrt_status session_new(const dlrt_model *model, const dlrt_session_optio
     s->model = model;
     s->batch = o.batch;
     s->threads = o.threads;
+    s->flags = o.flags;
     s->arena = o.arena;
     s->caller_arena_size = o.arena_size;
     if ((st = plan(s)) != DLRT_OK) {

@@ -28,6 +28,7 @@ struct dlrt_session {
     const dlrt_model *model;
     int64_t batch;
     uint32_t threads;
+    uint32_t flags;              /* DLRT_SESSION_* */
     dk_pool *pool;
     dk_shape *shapes;
     dk_step *steps;
