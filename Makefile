@@ -1,4 +1,5 @@
 # Builds the C runtime without Swift: libdlrt.so.1, libdlrt.a, dlrt.pc, and the C tests.
+#   make demo            the README's first command: build `classify`, classify examples/digits
 #   make                 the libraries
 #   make test            C tests (every ISA forced in turn), sanitizers, then `swift test`
 #   make test-c          C tests only
@@ -21,7 +22,7 @@ TEST_SRCS := $(sort $(wildcard Tests/CRuntimeTests/test_*.c))
 TEST_SUPPORT := $(filter-out $(TEST_SRCS),$(wildcard Tests/CRuntimeTests/*.c))
 TEST_BINS := $(TEST_SRCS:Tests/CRuntimeTests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all lib demo test test-c test-c-programs test-sanitize test-swift test-symbols test-example install clean symbols fuzz-model
+.PHONY: all lib demo test test-deps test-c test-c-programs test-sanitize test-swift test-symbols test-example install clean symbols fuzz-model
 all: lib
 lib: $(BUILD)/libdlrt.so.$(SOVER) $(BUILD)/libdlrt.a $(BUILD)/dlrt.pc
 
@@ -70,10 +71,12 @@ test-example: lib $(BUILD)/seeds/small.dlrt
 	$(BUILD)/run_model $(BUILD)/seeds/small.dlrt > $(BUILD)/run_model.out
 	@grep -q "output prob \[1x3\]" $(BUILD)/run_model.out && echo "example: 1 passed, 0 failed"
 
-# The main job for now: a C program, built against the installed library, runs a
-# LeNet-5 whose weights and expected output come from PyTorch (Tests/Fixtures).
-demo: test-example
-	$(BUILD)/run_model Tests/Fixtures/lenet5.dlrt
+# The main job: install what is missing (or say how), build `classify`, and read
+# the digits this project draws (examples/digits) with the bundled LeNet-5.
+demo:
+	@sh tools/install-deps.sh
+	swift build -c release --product classify
+	.build/release/classify --model models/mnist-lenet5.dlrt examples/digits
 
 # libFuzzer target for the loader plus one run (clang from the Swift toolchain has -fsanitize=fuzzer).
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
@@ -96,7 +99,10 @@ test-swift:
 	@nm -D --defined-only .build/debug/libdlrt.so | awk '$$2 == "T" {sub(/@.*/, "", $$3); print $$3}' | sort \
 	  | diff -u CRuntime/dlrt.exports - && echo "swiftpm-symbols: 1 passed, 0 failed"
 
-test: test-c test-sanitize test-swift
+test: test-deps test-c test-sanitize test-swift
+
+test-deps:
+	@sh tools/install-deps.sh --test
 
 symbols: $(BUILD)/libdlrt.so.$(SOVER)
 	@nm -D --defined-only $< | awk '$$2 == "T" {sub(/@.*/, "", $$3); print $$3}' | sort

@@ -80,6 +80,9 @@ let package = Package(
         .executableTarget(name: "dlrt-golden", dependencies: ["DLExport"], path: "tools/golden/Converter"),
         /// Training steps per second on random data, for tools/bench/train_bench.py.
         .executableTarget(name: "dlrt-train-bench", dependencies: ["DeepLearning"], path: "tools/bench/TrainBench"),
+        .executableTarget(name: "dlrt-draw-digits", dependencies: ["DLImage"], path: "tools/samples/DrawDigits"),
+        /// The README's "Swift wrapper in 10 lines", built and run by ClassifyTests.ReadmeExampleTests.
+        .executableTarget(name: "dlrt-swift-example", dependencies: ["DLClassify", "DLRuntime"], path: "examples/swift"),
     ],
     swiftLanguageModes: [.v5],
     cLanguageStandard: .c11

@@ -110,7 +110,8 @@ struct Classify: ParsableCommand {
     func report(_ error: ClassifyError) { note("classify: error: \(error)") }
 }
 
-/// One line on stderr.
+/// One line on stderr, after the answers already printed, so that a shared terminal or log reads in order.
 func note(_ line: String) {
+    fflush(stdout)
     fputs(line + "\n", stderr)
 }
