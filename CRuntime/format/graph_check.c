@@ -27,7 +27,9 @@ dlrt_status dk_check_graph(dlrt_model *m) {
         const dk_tensor *t = &m->tensors[m->inputs[i]];
         if (is_constant(t)) return dk_fail(DLRT_ERR_FORMAT, "GRAPH: graph input '%s' is a constant", t->name);
         if (t->dtype != DLRT_F32 || t->rank < 1)
-            return dk_fail(DLRT_ERR_FORMAT, "GRAPH: graph input '%s' must be an f32 tensor of rank >= 1", t->name);
+            return dk_fail(t->dtype == DLRT_F32 ? DLRT_ERR_FORMAT : DLRT_ERR_UNSUPPORTED,
+                           "GRAPH: graph input '%s' (%s, rank %u) must be an f32 tensor of rank >= 1; int8 models quantize inside the graph",
+                           t->name, dk_dtype_name(t->dtype), t->rank);
     }
     /* A tensor is available once it is a constant, a graph input, or the output
      * of an earlier node: walking nodes in order rejects cycles and dangling refs. */
@@ -70,10 +72,6 @@ dlrt_status dk_check_graph(dlrt_model *m) {
                              must_be_constant ? "" : "not ");
                 break;
             }
-            if (t->dtype != DLRT_F32) {
-                st = dk_fail(DLRT_ERR_UNSUPPORTED, "GRAPH: node %u (%s): input '%s' is not f32 (v1 ops are f32)", n, info->name, t->name);
-                break;
-            }
         }
         if (st != DLRT_OK) break;
         uint32_t out = node->outputs[0];
@@ -87,16 +85,16 @@ dlrt_status dk_check_graph(dlrt_model *m) {
                          n, info->name, t->name);
             break;
         }
-        if (t->dtype != DLRT_F32 || t->quantization != DLRT_QUANT_NONE) {
-            st = dk_fail(DLRT_ERR_UNSUPPORTED, "GRAPH: node %u (%s): output '%s' is not plain f32", n, info->name, t->name);
-            break;
-        }
+        if ((st = dk_check_node_dtypes(m, n)) != DLRT_OK) break;
         available[out] = 1;
         t->producer = n;
     }
     for (uint32_t i = 0; i < m->output_count && st == DLRT_OK; i++) {
         const dk_tensor *t = &m->tensors[m->outputs[i]];
         if (t->producer < 0) st = dk_fail(DLRT_ERR_FORMAT, "GRAPH: graph output '%s' is not produced by any node", t->name);
+        else if (t->dtype != DLRT_F32)
+            st = dk_fail(DLRT_ERR_UNSUPPORTED, "GRAPH: graph output '%s' is %s; graph outputs must be f32 (end an int8 model with dequantize)",
+                         t->name, dk_dtype_name(t->dtype));
     }
     free(available);
     return st;

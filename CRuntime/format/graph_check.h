@@ -23,6 +23,10 @@ dlrt_status dk_decode_attrs(dk_cursor *c, uint32_t index, dk_node *node, uint32_
 dlrt_status dk_check_unique_names(const dlrt_model *m);
 /** References, constness, dtypes, single producers and execution order. */
 dlrt_status dk_check_graph(dlrt_model *m);
+/** Node n's tensors fit the kernel family its input 0's dtype selects (f32 or int8). */
+dlrt_status dk_check_node_dtypes(const dlrt_model *m, uint32_t n);
+/** Whether a checked node runs an int8 kernel (quantize and dequantize included). */
+int dk_node_is_int8(const dlrt_model *m, const dk_node *node);
 
 #pragma GCC visibility pop
 #endif

@@ -52,6 +52,8 @@ typedef enum dk_op {
     DK_OP_RESHAPE = 16,
     DK_OP_FLATTEN = 17,
     DK_OP_PAD = 18,
+    DK_OP_QUANTIZE = 19,   /* format 1.1 */
+    DK_OP_DEQUANTIZE = 20, /* format 1.1 */
     DK_OP_COUNT
 } dk_op;
 
@@ -101,6 +103,8 @@ typedef struct dk_tensor {
     int64_t producer; /* index of the node that writes it, -1 if none */
 } dk_tensor;
 
+struct dk_q8_node; /* runtime/int8_plan.h */
+
 typedef struct dk_node {
     dk_op op;
     uint32_t input_count, output_count;
@@ -108,6 +112,7 @@ typedef struct dk_node {
     uint32_t *outputs;
     dk_attrs attrs;
     float *folded; /* batch_norm: per-channel scale then shift, computed at load */
+    struct dk_q8_node *q8; /* int8 nodes (and quantize/dequantize): their quantization, derived at load; NULL for f32 nodes */
 } dk_node;
 
 typedef struct dk_meta {
@@ -153,6 +158,8 @@ dlrt_status dk_model_parse(dlrt_model *model, const uint8_t *image, size_t size,
 void dk_model_release(dlrt_model *model);
 const char *dk_op_name(dk_op op);
 size_t dk_dtype_size(dlrt_dtype dtype);
+/** "f32", "i8", "u8" or "i32". */
+const char *dk_dtype_name(dlrt_dtype dtype);
 
 #pragma GCC visibility pop
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../runtime/int8_plan.h"
 #include "../runtime/shape_infer.h"
 #include "../runtime/status.h"
 #include "crc32.h"
@@ -40,6 +41,16 @@ size_t dk_dtype_size(dlrt_dtype dtype) {
     case DLRT_I8: case DLRT_U8: return 1;
     }
     return 0;
+}
+
+const char *dk_dtype_name(dlrt_dtype dtype) {
+    switch (dtype) {
+    case DLRT_F32: return "f32";
+    case DLRT_I8: return "i8";
+    case DLRT_U8: return "u8";
+    case DLRT_I32: return "i32";
+    }
+    return "unknown";
 }
 
 /* Copies a length-delimited name into a NUL-terminated string; NULL on OOM. */
@@ -444,7 +455,8 @@ dlrt_status dk_model_parse(dlrt_model *m, const uint8_t *image, size_t size, uin
     if ((found[DK_SECTION_SELFTEST].flags & 2u) &&
         (st = parse_section(m, &found[DK_SECTION_SELFTEST], parse_selftest, data)) != DLRT_OK)
         return st;
-    return dk_check_shapes(m);
+    if ((st = dk_check_shapes(m)) != DLRT_OK) return st;
+    return dk_plan_int8(m);
 }
 
 void dk_model_release(dlrt_model *m) {
@@ -460,7 +472,10 @@ void dk_model_release(dlrt_model *m) {
         free(m->tensors[i].zero_points);
     }
     free(m->tensors);
-    for (uint32_t i = 0; i < m->node_count; i++) free(m->nodes[i].folded);
+    for (uint32_t i = 0; i < m->node_count; i++) {
+        free(m->nodes[i].folded);
+        free(m->nodes[i].q8);
+    }
     free(m->nodes);
     free(m->node_ids);
 }

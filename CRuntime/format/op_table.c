@@ -24,6 +24,8 @@ static const dk_op_info ops[DK_OP_COUNT] = {
     [DK_OP_RESHAPE] = {"reshape", 1, 1, 0, 0, A(SHAPE)},
     [DK_OP_FLATTEN] = {"flatten", 1, 1, 0, 0, A(AXIS)},
     [DK_OP_PAD] = {"pad", 1, 1, 0, 0, A(PADS) | A(VALUE)},
+    [DK_OP_QUANTIZE] = {"quantize", 1, 1, 0, 0, 0},
+    [DK_OP_DEQUANTIZE] = {"dequantize", 1, 1, 0, 0, 0},
 };
 
 const dk_op_info *dk_op_lookup(dk_op op) {

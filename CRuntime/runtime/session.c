@@ -49,13 +49,17 @@ static uint32_t storage_root(const dlrt_model *m, uint32_t t) {
     return t;
 }
 
-static size_t step_workspace(const dk_step *s, const dk_node *node, int threads) {
+/* Scratch bytes of one step (SIZE_MAX on overflow). */
+static size_t step_workspace_bytes(const dk_step *s, const dk_node *node, int threads) {
+    if (node->q8 != NULL) return dk_q8_step_workspace_bytes(node, s, threads);
+    size_t floats;
     switch (node->op) {
-    case DK_OP_CONV2D: return dk_conv2d_workspace_floats(&s->conv, threads);
-    case DK_OP_CONV_TRANSPOSE2D: return dk_conv_transpose2d_workspace_floats(&s->conv, threads);
-    case DK_OP_DENSE: return dk_dense_workspace_floats(s->outer, s->inner, s->axis, threads);
+    case DK_OP_CONV2D: floats = dk_conv2d_workspace_floats(&s->conv, threads); break;
+    case DK_OP_CONV_TRANSPOSE2D: floats = dk_conv_transpose2d_workspace_floats(&s->conv, threads); break;
+    case DK_OP_DENSE: floats = dk_dense_workspace_floats(s->outer, s->inner, s->axis, threads); break;
     default: return 0;
     }
+    return floats > SIZE_MAX / sizeof(float) ? SIZE_MAX : floats * sizeof(float);
 }
 
 /* Fills one step's kernel parameters from the shapes (pointers come later). */
@@ -132,7 +136,7 @@ static dlrt_status plan(dlrt_session *s) {
     for (uint32_t n = 0; n < m->node_count; n++) {
         const dk_node *node = &m->nodes[n];
         describe_step(m, n, s->shapes, &s->steps[n]);
-        size_t w = step_workspace(&s->steps[n], node, (int)s->threads);
+        size_t w = step_workspace_bytes(&s->steps[n], node, (int)s->threads);
         if (w > workspace) workspace = w;
         for (uint32_t k = 0; k < node->input_count; k++) {
             uint32_t id = node->inputs[k];
@@ -158,17 +162,17 @@ static dlrt_status plan(dlrt_session *s) {
     for (uint32_t t = 0; t < m->tensor_count; t++) s->offsets[t] = s->offsets[storage_root(m, t)];
     free(ranges);
     s->workspace_offset = peak;
-    uint64_t total = peak + (uint64_t)workspace * sizeof(float);
-    if (workspace > (SIZE_MAX - 64) / sizeof(float) || total > (uint64_t)SIZE_MAX - 64)
+    uint64_t total = peak + (uint64_t)workspace;
+    if (workspace > SIZE_MAX - 64 || total > (uint64_t)SIZE_MAX - 64)
         return dk_fail(DLRT_ERR_OUT_OF_MEMORY, "session: arena of %llu bytes is too large", (unsigned long long)total);
     s->arena_size = (size_t)((total + 63) & ~(uint64_t)63);
     return DLRT_OK;
 }
 
-static float *tensor_memory(dlrt_session *s, uint32_t t) {
+static void *tensor_memory(dlrt_session *s, uint32_t t) {
     const dk_tensor *tensor = &s->model->tensors[t];
-    if (tensor->data != NULL) return (float *)tensor->data;
-    return (float *)(s->arena + s->offsets[t]);
+    if (tensor->data != NULL) return (void *)tensor->data;
+    return s->arena + s->offsets[t];
 }
 
 /* Binds every step's pointers into the arena and the model's constants. */
@@ -178,11 +182,14 @@ static dlrt_status bind(dlrt_session *s) {
     for (uint32_t n = 0; n < m->node_count; n++)
         if (m->nodes[n].op == DK_OP_CONCAT) concat_inputs += m->nodes[n].input_count;
     s->concat_pointers = malloc(sizeof(float *) * (concat_inputs + 1));
+    s->q8_concat_pointers = malloc(sizeof(int8_t *) * (concat_inputs + 1));
     s->concat_sizes = malloc(sizeof(size_t) * (concat_inputs + 1));
-    if (s->concat_pointers == NULL || s->concat_sizes == NULL) return dk_fail(DLRT_ERR_OUT_OF_MEMORY, "session: out of memory");
+    if (s->concat_pointers == NULL || s->q8_concat_pointers == NULL || s->concat_sizes == NULL)
+        return dk_fail(DLRT_ERR_OUT_OF_MEMORY, "session: out of memory");
     const float **next_pointer = s->concat_pointers;
+    const int8_t **next_q8_pointer = s->q8_concat_pointers;
     size_t *next_size = s->concat_sizes;
-    s->workspace = (float *)(s->arena + s->workspace_offset);
+    s->workspace = s->arena + s->workspace_offset;
     for (uint32_t n = 0; n < m->node_count; n++) {
         const dk_node *node = &m->nodes[n];
         dk_step *step = &s->steps[n];
@@ -191,11 +198,13 @@ static dlrt_status bind(dlrt_session *s) {
         step->out = tensor_memory(s, node->outputs[0]);
         if (node->op == DK_OP_CONCAT) {
             step->inputs = next_pointer;
+            step->q8_inputs = next_q8_pointer;
             step->axis_sizes = next_size;
             for (uint32_t k = 0; k < node->input_count; k++) {
                 const dk_shape *in = &s->shapes[node->inputs[k]];
                 int64_t axis = node->attrs.axis < 0 ? node->attrs.axis + (int64_t)in->rank : node->attrs.axis;
-                *next_pointer++ = tensor_memory(s, node->inputs[k]);
+                if (node->q8 != NULL) *next_q8_pointer++ = tensor_memory(s, node->inputs[k]);
+                else *next_pointer++ = tensor_memory(s, node->inputs[k]);
                 *next_size++ = (size_t)in->dims[axis];
             }
         }
@@ -204,48 +213,62 @@ static dlrt_status bind(dlrt_session *s) {
 }
 
 /*
- * Packs the constant weights of every GEMM convolution once, into memory the
- * session owns (not the arena: dlrt_session_arena_size stays the activations
- * plus workspace). This is per session, not per model, because the layout
+ * Packs the constant weights of every GEMM convolution (and of int8 dense,
+ * with its per-channel multipliers and bias) once, into memory the session
+ * owns (not the arena: dlrt_session_arena_size stays the activations plus
+ * workspace). This is per session, not per model, because the layout
  * depends on the active ISA (dk_isa_force between load and session creation
- * is allowed); a step whose ISA no longer matches at run time (only tests
- * switch it) falls back to the unpacked weights. Costs memory equal to those
- * weights; saves repacking them on every run (and every image).
+ * is allowed); an f32 step whose ISA no longer matches at run time (only
+ * tests switch it) falls back to the unpacked weights, and an int8 pack
+ * records the kernel it was made for. Costs memory equal to those weights;
+ * saves repacking them on every run (and every image).
  */
-static size_t packed_floats(const dk_node *node, const dk_step *step) {
-    if (node->op == DK_OP_CONV2D) return dk_conv2d_packed_weights_floats(&step->conv);
-    if (node->op == DK_OP_CONV_TRANSPOSE2D) return dk_conv_transpose2d_packed_weights_floats(&step->conv);
-    return 0;
+static size_t packed_bytes(const dk_node *node, const dk_step *step) {
+    if (node->q8 != NULL) return dk_q8_step_packed_bytes(node, step);
+    size_t floats = 0;
+    if (node->op == DK_OP_CONV2D) floats = dk_conv2d_packed_weights_floats(&step->conv);
+    if (node->op == DK_OP_CONV_TRANSPOSE2D) floats = dk_conv_transpose2d_packed_weights_floats(&step->conv);
+    return floats > SIZE_MAX / sizeof(float) ? SIZE_MAX : floats * sizeof(float);
 }
+
+static int has_constant_weights(const dlrt_model *m, const dk_node *node) {
+    return node->input_count >= 2 && node->inputs[1] != DK_NO_TENSOR && m->tensors[node->inputs[1]].data != NULL;
+}
+
+static size_t round64(size_t bytes) { return (bytes + 63) & ~(size_t)63; }
 
 static dlrt_status pack_weights(dlrt_session *s) {
     const dlrt_model *m = s->model;
     size_t total = 0;
     for (uint32_t n = 0; n < m->node_count; n++) {
-        const dk_node *node = &m->nodes[n];
-        if (node->input_count < 2 || node->inputs[1] == DK_NO_TENSOR || m->tensors[node->inputs[1]].data == NULL)
-            continue;
-        size_t f = packed_floats(node, &s->steps[n]);
-        if (f == SIZE_MAX || total > SIZE_MAX / sizeof(float) - 16 - f) return dk_fail(DLRT_ERR_OUT_OF_MEMORY, "session: weights too large to pack");
-        total += (f + 15) & ~(size_t)15;
+        if (!has_constant_weights(m, &m->nodes[n])) continue;
+        size_t b = packed_bytes(&m->nodes[n], &s->steps[n]);
+        if (b > SIZE_MAX - 64 || total > SIZE_MAX - 64 - b) return dk_fail(DLRT_ERR_OUT_OF_MEMORY, "session: weights too large to pack");
+        total += round64(b);
     }
     if (total == 0) return DLRT_OK;
-    s->packed_weights = aligned_alloc(64, total * sizeof(float));
-    if (s->packed_weights == NULL) return dk_fail(DLRT_ERR_OUT_OF_MEMORY, "session: cannot allocate %zu bytes of packed weights", total * sizeof(float));
-    float *next = s->packed_weights;
+    s->packed_weights = aligned_alloc(64, total);
+    if (s->packed_weights == NULL) return dk_fail(DLRT_ERR_OUT_OF_MEMORY, "session: cannot allocate %zu bytes of packed weights", total);
+    uint8_t *next = s->packed_weights;
     int isa = (int)dk_isa_active();
     for (uint32_t n = 0; n < m->node_count; n++) {
         const dk_node *node = &m->nodes[n];
         dk_step *step = &s->steps[n];
-        if (node->input_count < 2 || node->inputs[1] == DK_NO_TENSOR || m->tensors[node->inputs[1]].data == NULL)
-            continue;
-        size_t f = packed_floats(node, step);
-        if (f == 0) continue;
-        if (node->op == DK_OP_CONV2D) dk_conv2d_pack_weights(&step->conv, step->in[1], next);
-        else dk_conv_transpose2d_pack_weights(&step->conv, step->in[1], next);
+        if (!has_constant_weights(m, node)) continue;
+        size_t b = packed_bytes(node, step);
+        if (b == 0) continue;
+        if (node->q8 != NULL) {
+            if (dk_q8_step_pack(node, step, next) != 0)
+                return dk_fail(DLRT_ERR_INTERNAL, "node %u (%s): the int8 kernel refused its weights after load accepted them", n,
+                               dk_op_name(node->op));
+        } else if (node->op == DK_OP_CONV2D) {
+            dk_conv2d_pack_weights(&step->conv, step->in[1], (float *)next);
+        } else {
+            dk_conv_transpose2d_pack_weights(&step->conv, step->in[1], (float *)next);
+        }
         step->packed = next;
         step->packed_isa = isa;
-        next += (f + 15) & ~(size_t)15;
+        next += round64(b);
     }
     return DLRT_OK;
 }
@@ -258,6 +281,7 @@ void dlrt_session_free(dlrt_session *s) {
     free(s->steps);
     free(s->offsets);
     free(s->concat_pointers);
+    free(s->q8_concat_pointers);
     free(s->concat_sizes);
     free(s->packed_weights);
     free(s);
@@ -386,6 +410,9 @@ dlrt_status dlrt_session_run(dlrt_session *s) {
     dk_clear_error();
     if (s == NULL) return dk_fail(DLRT_ERR_INVALID_ARGUMENT, "dlrt_session_run: session is NULL");
     const dlrt_model *m = s->model;
-    for (uint32_t n = 0; n < m->node_count; n++) dk_step_run(s->pool, &m->nodes[n], &s->steps[n], s->workspace);
+    for (uint32_t n = 0; n < m->node_count; n++)
+        if (dk_step_run(s->pool, &m->nodes[n], &s->steps[n], s->workspace) != 0)
+            return dk_fail(DLRT_ERR_INTERNAL, "node %u (%s): the int8 kernel refused its parameters after load accepted them", n,
+                           dk_op_name(m->nodes[n].op));
     return DLRT_OK;
 }

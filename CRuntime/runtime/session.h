@@ -11,16 +11,17 @@
 
 /** One node, resolved for a session: kernel parameters and bound pointers. */
 typedef struct dk_step {
-    const float *in[3];          /* x, weight, bias (or the second add operand) */
-    float *out;
+    const void *in[3];           /* x, weight, bias (or the second add operand): f32 or int8 by the node's kernels */
+    void *out;
     size_t count;                /* output elements */
     size_t outer, axis, inner;   /* the op's view of its input, see describe_step */
     size_t dims[4];              /* pad: input dims */
     dk_conv2d_params conv;
     dk_pool2d_params pool;
-    const float *packed;         /* conv / conv transpose: constant weights pre-packed for the GEMM, or NULL */
-    int packed_isa;              /* the dk_isa they were packed for */
-    const float **inputs;        /* concat */
+    const void *packed;          /* conv / conv transpose / int8 dense: constant weights pre-packed for the GEMM, or NULL */
+    int packed_isa;              /* the dk_isa they were packed for (f32; int8 packs record their own kernel) */
+    const float **inputs;        /* f32 concat */
+    const int8_t **q8_inputs;    /* int8 concat */
     size_t *axis_sizes;          /* concat */
 } dk_step;
 
@@ -37,14 +38,24 @@ struct dlrt_session {
     size_t arena_size, caller_arena_size;
     int owns_arena;
     uint64_t workspace_offset;
-    float *workspace;
+    void *workspace;
     const float **concat_pointers;
+    const int8_t **q8_concat_pointers;
     size_t *concat_sizes;
-    float *packed_weights;       /* owned: every step's packed weights (not in the arena) */
+    void *packed_weights;        /* owned: every step's packed weights (not in the arena) */
 };
 
-/** Runs one node's kernel. */
-void dk_step_run(dk_pool *pool, const dk_node *node, const dk_step *step, float *workspace);
+/** Runs one node's kernel. Returns 0, or -1 when an int8 kernel refused its parameters (a bug). */
+int dk_step_run(dk_pool *pool, const dk_node *node, const dk_step *step, void *workspace);
+
+/* The int8 side of a step (step_int8.c), for nodes with node->q8. */
+/** Bytes of the node's packed constant weights (0: none, SIZE_MAX: overflow). */
+size_t dk_q8_step_packed_bytes(const dk_node *node, const dk_step *step);
+/** Packs them into `packed` (64-byte aligned); 0, or -1 when the kernel refuses. */
+int dk_q8_step_pack(const dk_node *node, const dk_step *step, void *packed);
+/** Bytes of scratch the node's kernel needs at `threads` threads (SIZE_MAX: overflow). */
+size_t dk_q8_step_workspace_bytes(const dk_node *node, const dk_step *step, int threads);
+int dk_q8_step_run(dk_pool *pool, const dk_node *node, const dk_step *step, void *workspace);
 /** Fills `info` for tensor t at the file's batch size. */
 dlrt_status dk_tensor_info(const dlrt_model *m, uint32_t t, dlrt_tensor_info *info);
 

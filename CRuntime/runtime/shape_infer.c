@@ -204,6 +204,8 @@ static dlrt_status infer_node(const dlrt_model *m, uint32_t n, dk_shape *shapes)
     case DK_OP_LEAKY_RELU:
     case DK_OP_SIGMOID:
     case DK_OP_TANH:
+    case DK_OP_QUANTIZE:
+    case DK_OP_DEQUANTIZE:
         return DLRT_OK;
     case DK_OP_COUNT:
         break;

@@ -7,7 +7,8 @@ static const float *packed_for_now(const dk_step *s) {
     return s->packed != NULL && s->packed_isa == (int)dk_isa_active() ? s->packed : NULL;
 }
 
-void dk_step_run(dk_pool *pool, const dk_node *node, const dk_step *s, float *workspace) {
+int dk_step_run(dk_pool *pool, const dk_node *node, const dk_step *s, void *workspace) {
+    if (node->q8 != NULL) return dk_q8_step_run(pool, node, s, workspace);
     const dk_attrs *a = &node->attrs;
     switch (node->op) {
     case DK_OP_CONV2D:
@@ -65,7 +66,11 @@ void dk_step_run(dk_pool *pool, const dk_node *node, const dk_step *s, float *wo
     }
     case DK_OP_RESHAPE:
     case DK_OP_FLATTEN:
-    case DK_OP_COUNT:
         break; /* views: the output shares its input's memory */
+    case DK_OP_QUANTIZE:
+    case DK_OP_DEQUANTIZE:
+    case DK_OP_COUNT:
+        return -1; /* int8 boundaries always have node->q8 */
     }
+    return 0;
 }

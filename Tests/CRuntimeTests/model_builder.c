@@ -49,6 +49,60 @@ void tb_meta_i64(tb_model *m, const char *key, int64_t value) {
     m->meta_count++;
 }
 
+static size_t dtype_bytes(uint8_t dtype) { return dtype == 1 || dtype == 4 ? 4 : 1; }
+
+uint32_t tb_tensor_any(tb_model *m, const tb_tensor_spec *t) {
+    tb_str(&m->tensors, t->name);
+    tb_u8(&m->tensors, t->dtype);
+    tb_u8(&m->tensors, (uint8_t)t->rank);
+    tb_u8(&m->tensors, t->quantization);
+    tb_u8(&m->tensors, t->data ? 1 : 0);
+    uint64_t elements = 1;
+    for (uint32_t d = 0; d < t->rank; d++) {
+        tb_u32(&m->tensors, t->dims[d]);
+        elements *= t->dims[d];
+    }
+    if (t->quantization != 0) {
+        uint32_t count = t->quantization == 1 ? 1 : t->dims[t->axis];
+        tb_u32(&m->tensors, (uint32_t)(t->quantization == 1 ? -1 : t->axis));
+        tb_u32(&m->tensors, count);
+        for (uint32_t q = 0; q < count; q++) tb_f32(&m->tensors, t->scales[q]);
+        for (uint32_t q = 0; q < count; q++) tb_u32(&m->tensors, (uint32_t)(t->zero_points ? t->zero_points[q] : 0));
+    }
+    if (t->data) {
+        const size_t size = dtype_bytes(t->dtype);
+        while (m->data.size % 64) tb_u8(&m->data, 0);
+        tb_u64(&m->tensors, m->data.size);
+        tb_u64(&m->tensors, elements * size);
+        const uint8_t *bytes = t->data;
+        for (uint64_t i = 0; i < elements; i++) {
+            if (size == 1) tb_u8(&m->data, bytes[i]);
+            else {
+                uint32_t v;
+                memcpy(&v, bytes + 4 * i, 4);
+                tb_u32(&m->data, v);
+            }
+        }
+    }
+    return m->tensor_count++;
+}
+
+uint32_t tb_tensor_q8(tb_model *m, const char *name, uint32_t rank, const uint32_t *dims, float scale, int32_t zero) {
+    tb_tensor_spec t = {name, 2, 1, rank, dims, -1, &scale, &zero, NULL};
+    return tb_tensor_any(m, &t);
+}
+
+uint32_t tb_constant_q8(tb_model *m, const char *name, uint32_t rank, const uint32_t *dims, const int8_t *values,
+                        const float *scales) {
+    tb_tensor_spec t = {name, 2, 2, rank, dims, 0, scales, NULL, values};
+    return tb_tensor_any(m, &t);
+}
+
+uint32_t tb_constant_i32(tb_model *m, const char *name, uint32_t count, const int32_t *values, const float *scales) {
+    tb_tensor_spec t = {name, 4, 2, 1, &count, 0, scales, NULL, values};
+    return tb_tensor_any(m, &t);
+}
+
 static uint32_t add_tensor(tb_model *m, const char *name, uint32_t rank, const uint32_t *dims, const float *values) {
     tb_str(&m->tensors, name);
     tb_u8(&m->tensors, 1);
@@ -191,7 +245,7 @@ uint8_t *tb_build(const tb_model *m, size_t *out_size) {
     static const uint8_t magic[8] = {0x89, 'D', 'L', 'R', 'T', 0x0D, 0x0A, 0x1A};
     memcpy(file.data, magic, 8);
     put_at(file.data + 8, 1, 2);
-    put_at(file.data + 10, 0, 2);
+    put_at(file.data + 10, m->minor, 2);
     put_at(file.data + 12, 0x01020304u, 4);
     put_at(file.data + 16, file.size, 8);
     put_at(file.data + 24, 64, 8);
@@ -230,6 +284,45 @@ uint8_t *tb_small_model(size_t *size) {
     tb_node(&m, 17, 1, (uint32_t[]){p}, f, 0, NULL);
     tb_node(&m, 3, 3, (uint32_t[]){f, fw, fb}, d, 0, NULL);
     tb_node(&m, 11, 1, (uint32_t[]){d}, y, 0, NULL);
+    tb_output(&m, y);
+    uint8_t *file = tb_build(&m, size);
+    tb_free(&m);
+    return file;
+}
+
+uint8_t *tb_small_int8_model(size_t *size) {
+    tb_model m;
+    tb_init(&m);
+    m.minor = 1;
+    tb_meta_string(&m, "model.name", "small-int8");
+    int8_t w[18], dw[24];
+    int32_t b[2] = {40, -25}, db[3] = {0, 300, -300};
+    float w_scale[2] = {0.004f, 0.006f}, d_scale[3] = {0.002f, 0.003f, 0.0025f};
+    const float x_scale = 0.02f, c_scale = 0.05f, f_scale = 0.1f;
+    float b_scale[2], db_scale[3];
+    for (int i = 0; i < 18; i++) w[i] = (int8_t)((i * 37) % 255 - 127);
+    for (int i = 0; i < 24; i++) dw[i] = (int8_t)((i * 53) % 255 - 127);
+    for (int c = 0; c < 2; c++) b_scale[c] = (float)((double)x_scale * w_scale[c]);
+    for (int c = 0; c < 3; c++) db_scale[c] = (float)((double)c_scale * d_scale[c]);
+    uint32_t x = tb_input(&m, "x", 4, (uint32_t[]){1, 1, 4, 4});
+    uint32_t q = tb_tensor_q8(&m, "x.q", 4, (uint32_t[]){1, 1, 4, 4}, x_scale, 3);
+    uint32_t cw = tb_constant_q8(&m, "conv.w", 4, (uint32_t[]){2, 1, 3, 3}, w, w_scale);
+    uint32_t cb = tb_constant_i32(&m, "conv.b", 2, b, b_scale);
+    uint32_t c = tb_tensor_q8(&m, "conv", 4, (uint32_t[]){1, 2, 4, 4}, c_scale, -128);
+    uint32_t p = tb_tensor_q8(&m, "pool", 4, (uint32_t[]){1, 2, 2, 2}, c_scale, -128);
+    uint32_t f = tb_tensor_q8(&m, "flat", 2, (uint32_t[]){1, 8}, c_scale, -128);
+    uint32_t fw = tb_constant_q8(&m, "fc.w", 2, (uint32_t[]){3, 8}, dw, d_scale);
+    uint32_t fb = tb_constant_i32(&m, "fc.b", 3, db, db_scale);
+    uint32_t d = tb_tensor_q8(&m, "fc", 2, (uint32_t[]){1, 3}, f_scale, 5);
+    uint32_t y = tb_tensor(&m, "logits", 2, (uint32_t[]){1, 3});
+    tb_node(&m, 19, 1, (uint32_t[]){x}, q, 0, NULL);
+    tb_attr conv_attrs[] = {{2, 1, 4, {1, 1, 1, 1}, {0}}, {5, 1, 1, {1}, {0}}};
+    tb_node(&m, 1, 3, (uint32_t[]){q, cw, cb}, c, 2, conv_attrs);
+    tb_attr pool_attrs[] = {{10, 1, 2, {2, 2}, {0}}};
+    tb_node(&m, 4, 1, (uint32_t[]){c}, p, 1, pool_attrs);
+    tb_node(&m, 17, 1, (uint32_t[]){p}, f, 0, NULL);
+    tb_node(&m, 3, 3, (uint32_t[]){f, fw, fb}, d, 0, NULL);
+    tb_node(&m, 20, 1, (uint32_t[]){d}, y, 0, NULL);
     tb_output(&m, y);
     uint8_t *file = tb_build(&m, size);
     tb_free(&m);

@@ -41,6 +41,8 @@ typedef struct tb_model {
     /* SELFTEST: encoded without its header when present */
     tb_bytes selftest;
     int has_selftest;
+    /* The header's minor version (0 unless set: int8 files are 1.1). */
+    uint16_t minor;
 } tb_model;
 
 void tb_init(tb_model *m);
@@ -52,6 +54,27 @@ uint32_t tb_tensor(tb_model *m, const char *name, uint32_t rank, const uint32_t 
 /** A constant f32 tensor with data (element count from dims). */
 uint32_t tb_constant(tb_model *m, const char *name, uint32_t rank, const uint32_t *dims, const float *values);
 uint32_t tb_input(tb_model *m, const char *name, uint32_t rank, const uint32_t *dims);
+
+/** Any tensor: dtype (1 f32, 2 i8, 3 u8, 4 i32), quantization (0 none, 1 per tensor, 2 per channel on `axis`),
+ *  and data (NULL: not a constant; else element count * dtype size bytes, little-endian). */
+typedef struct tb_tensor_spec {
+    const char *name;
+    uint8_t dtype, quantization;
+    uint32_t rank;
+    const uint32_t *dims;
+    int32_t axis;
+    const float *scales;       /* quantization 1: one; 2: dims[axis] */
+    const int32_t *zero_points; /* NULL: all 0 */
+    const void *data;
+} tb_tensor_spec;
+uint32_t tb_tensor_any(tb_model *m, const tb_tensor_spec *spec);
+/** A non-constant i8 activation quantized per tensor. */
+uint32_t tb_tensor_q8(tb_model *m, const char *name, uint32_t rank, const uint32_t *dims, float scale, int32_t zero);
+/** Constant i8 weights, per channel on axis 0 with zero points 0 (scales: dims[0]). */
+uint32_t tb_constant_q8(tb_model *m, const char *name, uint32_t rank, const uint32_t *dims, const int8_t *values,
+                        const float *scales);
+/** A constant i32 bias [count], per channel on axis 0 with zero points 0. */
+uint32_t tb_constant_i32(tb_model *m, const char *name, uint32_t count, const int32_t *values, const float *scales);
 void tb_output(tb_model *m, uint32_t id);
 
 /** One attribute: i64 values (type 1) or f32 values (type 2). */
@@ -76,5 +99,7 @@ int tb_section(const uint8_t *file, uint32_t kind, uint64_t *offset, uint64_t *s
 
 /** A small valid model used by many tests: conv3x3+relu, maxpool, flatten, dense, softmax. */
 uint8_t *tb_small_model(size_t *size);
+/** Its int8 counterpart (format 1.1): quantize, conv3x3+relu, maxpool, flatten, dense, dequantize. */
+uint8_t *tb_small_int8_model(size_t *size);
 
 #endif
