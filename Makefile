@@ -63,6 +63,11 @@ $(BUILD)/seeds/small.dlrt: tools/fuzz/make_seeds.c $(TEST_SUPPORT) $(BUILD)/libd
 	$(CC) $(ALL_CFLAGS) -ICRuntime -o $(BUILD)/make_seeds $< $(TEST_SUPPORT) $(BUILD)/libdlrt.a $(LDLIBS)
 	$(BUILD)/make_seeds $(dir $@)
 
+$(BUILD)/seeds/small_int8.dlrt: Tests/CRuntimeTests/seeds/make_int8_seed.c $(TEST_SUPPORT) $(BUILD)/libdlrt.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -ICRuntime -o $(BUILD)/make_int8_seed $< $(TEST_SUPPORT) $(BUILD)/libdlrt.a $(LDLIBS)
+	$(BUILD)/make_int8_seed $@
+
 test-example: lib $(BUILD)/seeds/small.dlrt
 	@rm -rf $(BUILD)/prefix
 	@$(MAKE) --no-print-directory install PREFIX=$(CURDIR)/$(BUILD)/prefix BUILD=$(BUILD) > /dev/null
@@ -80,11 +85,11 @@ demo:
 
 # libFuzzer target for the loader plus one run (clang from the Swift toolchain has -fsanitize=fuzzer).
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-fuzz-model: $(BUILD)/seeds/small.dlrt
+fuzz-model: $(BUILD)/seeds/small.dlrt $(BUILD)/seeds/small_int8.dlrt
 	@mkdir -p build-fuzz/corpus
 	clang $(CFLAGS_COMMON) $(FUZZ_FLAGS) -ICRuntime -o build-fuzz/fuzz_model tools/fuzz/fuzz_model.c \
 	      Tests/CRuntimeTests/model_builder.c $(SRCS) $(LDLIBS)
-	cp $(BUILD)/seeds/small.dlrt Tests/Fixtures/*.dlrt build-fuzz/corpus/
+	cp $(BUILD)/seeds/small.dlrt $(BUILD)/seeds/small_int8.dlrt Tests/Fixtures/*.dlrt build-fuzz/corpus/
 
 # The whole C suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
 test-sanitize:

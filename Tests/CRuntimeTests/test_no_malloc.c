@@ -2,12 +2,13 @@
  * dlrt_session_run must not allocate: every buffer is planned at session
  * creation. The test interposes the allocator (an executable's malloc
  * overrides libc's for the whole process) and counts calls during runs of
- * every fixture model, with 1 and 2 threads.
+ * every fixture model and an int8 model, with 1 and 2 threads.
  */
 #include <dirent.h>
 #include <stdint.h>
 
 #include "dlrt.h"
+#include "model_builder.h"
 #include "test.h"
 
 #if defined(__has_feature)
@@ -52,12 +53,7 @@ int posix_memalign(void **out, size_t a, size_t n) {
 }
 void free(void *p) { __libc_free(p); }
 
-static void run_without_allocating(const char *path, uint32_t threads) {
-    dlrt_model *m = NULL;
-    if (dlrt_model_load_file(path, NULL, &m) != DLRT_OK) {
-        CHECK(0, "%s: %s", path, dlrt_last_error());
-        return;
-    }
+static void run_model_without_allocating(dlrt_model *m, const char *path, uint32_t threads) {
     dlrt_session_options o;
     dlrt_session_options_defaults(&o);
     o.threads = threads;
@@ -79,7 +75,29 @@ static void run_without_allocating(const char *path, uint32_t threads) {
     counting = 0;
     CHECK(allocations == 0, "%s with %u threads: %ld allocations during runs", path, threads, allocations);
     dlrt_session_free(s);
+}
+
+static void run_without_allocating(const char *path, uint32_t threads) {
+    dlrt_model *m = NULL;
+    if (dlrt_model_load_file(path, NULL, &m) != DLRT_OK) {
+        CHECK(0, "%s: %s", path, dlrt_last_error());
+        return;
+    }
+    run_model_without_allocating(m, path, threads);
     dlrt_model_free(m);
+}
+
+TEST(int8_runs_never_allocate) {
+    size_t size;
+    uint8_t *file = tb_small_int8_model(&size);
+    dlrt_model *m = NULL;
+    CHECK(dlrt_model_load_memory(file, size, NULL, &m) == DLRT_OK, "%s", dlrt_last_error());
+    if (m != NULL) {
+        run_model_without_allocating(m, "small int8 model", 1);
+        run_model_without_allocating(m, "small int8 model", 2);
+    }
+    dlrt_model_free(m);
+    free(file);
 }
 
 TEST(runs_never_allocate) {
@@ -104,6 +122,7 @@ TEST(runs_never_allocate) {
 int main(void) {
 #ifndef UNDER_ASAN
     RUN(runs_never_allocate);
+    RUN(int8_runs_never_allocate);
 #else
     printf("no_malloc: interposing malloc is incompatible with ASan; covered by the plain build\n");
 #endif
