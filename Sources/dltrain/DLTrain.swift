@@ -26,6 +26,10 @@ struct DLTrain: ParsableCommand {
 
         Example: dltrain --model resnet20 --data ../shared/datasets/cifar10 --epochs 30 --schedule onecycle --out resnet20.ckpt
         Models: \(ModelZoo.names.joined(separator: ", "))
+        Generative models (docs/GAN.md): \(GenerativeZoo.names.joined(separator: ", ")). dcgan trains with Adam 2e-4, \
+        beta1 0.5, batch 128; after each epoch it writes an 8x8 grid of samples beside --out (<out>-epoch-NNN.png), \
+        the autoencoder 16 test images above their reconstructions; the log has d_loss, d_accuracy, g_loss (dcgan) \
+        or train_mse, test_mse (autoencoder).
         """)
 
     @Option(help: "Model-zoo name (see the list below).") var model: String?
@@ -77,6 +81,10 @@ struct DLTrain: ParsableCommand {
         options.commandLine = CommandLine.arguments
 
         let console = TrainingConsole(style: progress)
+        if GenerativeTrainer.entry(for: options) != nil {
+            try runGenerative(options, console: console)
+            return
+        }
         do {
             let loadStart = monotonicSeconds()
             let trainer = try Trainer(options, console: console)
@@ -98,6 +106,30 @@ struct DLTrain: ParsableCommand {
                 line += formatted(", final %.2f%%", accuracy * 100)
             }
             console.result(line + "; checkpoint '\(out)'")
+        } catch let error as TrainingError {
+            console.note("dltrain: error: \(error)")
+            throw ExitCode(error.exitCode)
+        }
+    }
+}
+
+extension DLTrain {
+    /// `dltrain --model dcgan|autoencoder`: the same flags, a `GenerativeTrainer`.
+    func runGenerative(_ options: TrainingOptions, console: TrainingConsole) throws {
+        do {
+            let loadStart = monotonicSeconds()
+            let trainer = try GenerativeTrainer(options, console: console)
+            let s = trainer.settings
+            console.result("dltrain: \(s.model) (\(trainer.model.parameterCount) parameters: \(trainer.entry.summary))")
+            console.result("data: \(trainer.data.kind.rawValue) '\(s.data)': \(trainer.data.train.count) train, \(trainer.data.test.count) test, pixels to \(trainer.entry.pixelRange) (loaded in \(formatted("%.1f", monotonicSeconds() - loadStart)) s)")
+            console.result("recipe: \(s.optimizer.rawValue) lr \(s.learningRate) momentum \(s.momentum) weight decay \(s.weightDecay), batch \(s.batchSize), \(s.epochs) epochs, seed \(s.seed), \(trainer.threads) threads")
+            for note in trainer.notes { console.result(note) }
+            if trainer.epoch >= s.epochs {
+                console.result("'\(out)' already holds \(trainer.epoch) of \(s.epochs) epochs: nothing to do (pass a larger --epochs to continue)")
+                return
+            }
+            let summary = try trainer.run()
+            console.result("done: \(summary.epochsRun) epochs in \(formatted("%.1f", summary.seconds)) s; checkpoint '\(out)'")
         } catch let error as TrainingError {
             console.note("dltrain: error: \(error)")
             throw ExitCode(error.exitCode)

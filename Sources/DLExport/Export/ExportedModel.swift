@@ -35,7 +35,8 @@ public struct ExportSummary: Sendable, Equatable, CustomStringConvertible {
     /// Three lines for people: the model, the graph, the parity check.
     public var description: String {
         let accuracy = testAccuracy.map { formatted(", %.2f%% test accuracy", $0 * 100) } ?? ""
-        return "\(architecture) trained on \(dataset)\(accuracy); input \(inputShape), \(classes) classes\n"
+        let outputs = classes > 0 ? "\(classes) classes" : "image output"
+        return "\(architecture) trained on \(dataset)\(accuracy); input \(inputShape), \(outputs)\n"
             + "\(nodes) nodes (\(foldedBatchNorms) batch norms folded, \(fusedActivations) activations fused), "
             + "\(parameters) parameters\n"
             + "C runtime vs engine on \(selfTestSource): " + formatted("%.2g", parityError)

@@ -57,6 +57,9 @@ public enum ModelExporter {
 
     /// The runtime model of `checkpoint`, verified in the C runtime.
     public static func export(_ checkpoint: Checkpoint, options: ExportOptions = ExportOptions()) throws -> ExportedModel {
+        if GenerativeZoo.entry(checkpoint.architecture.name) != nil {
+            return try GeneratorExporter.export(checkpoint, options: options)
+        }
         let (model, inputShape) = try rebuild(checkpoint)
         let contract = try inputContract(of: checkpoint, inputShape: inputShape)
         let (input, source) = try selfTestInput(checkpoint, options: options, contract: contract, inputShape: inputShape)

@@ -1,8 +1,8 @@
 /// Rewrites of a lowered graph that leave its outputs unchanged (up to
 /// float rounding) and make it cheaper to run:
 ///
-/// - `foldBatchNorms`: a `batch_norm` whose input comes only from a conv2d
-///   or dense node is folded into that node's weights and bias:
+/// - `foldBatchNorms`: a `batch_norm` whose input comes only from a conv2d,
+///   conv_transpose2d (ungrouped) or dense node is folded into that node's weights and bias:
 ///   with `s = scale / sqrt(var + eps)`, `W' = W · s` per output channel and
 ///   `b' = (b - mean) · s + shift`, computed in Double.
 /// - `fuseActivations`: a relu, leaky_relu, sigmoid or tanh whose input
@@ -38,8 +38,9 @@ struct GraphRewriter {
         for index in file.nodes.indices where file.nodes[index].op == .batchNorm && !removed.contains(index) {
             let norm = file.nodes[index]
             guard norm.inputs.count == 5, let x = norm.inputs[0], let p = soleProducer(of: x),
-                [.conv2d, .dense].contains(file.nodes[p].op), file.nodes[p].attributes.activation == nil,
-                let weight = file.nodes[p].inputs[1], uses[weight.index] == 1
+                [.conv2d, .dense, .convTranspose2d].contains(file.nodes[p].op), file.nodes[p].attributes.activation == nil,
+                let weight = file.nodes[p].inputs[1], uses[weight.index] == 1,
+                file.nodes[p].op != .convTranspose2d || file.nodes[p].attributes.int(.groups) ?? 1 == 1
             else { continue }
             let constants = norm.inputs[1...4].compactMap { $0 }
             guard constants.count == 4 else { continue }
@@ -50,9 +51,17 @@ struct GraphRewriter {
             var factors = [Double](repeating: 0, count: channels)
             for c in 0..<channels { factors[c] = Double(scale[c]) / (Double(variance[c]) + epsilon).squareRoot() }
             var w = try floats(of: weight)
-            let perChannel = w.count / channels
-            for c in 0..<channels {
-                for i in (c * perChannel)..<((c + 1) * perChannel) { w[i] = Float(Double(w[i]) * factors[c]) }
+            // conv2d and dense weights lead with the output channel; conv_transpose2d's
+            // [C, M, kh, kw] has it second, so each input channel's block repeats the M channels.
+            let transposed = file.nodes[p].op == .convTranspose2d
+            let perChannel = transposed ? file.tensors[weight.index].shape.dropFirst(2).reduce(1, *) : w.count / channels
+            let blocks = transposed ? file.tensors[weight.index].shape[0] : 1
+            for block in 0..<blocks {
+                let origin = block * channels * perChannel
+                for c in 0..<channels {
+                    let range = (origin + c * perChannel)..<(origin + (c + 1) * perChannel)
+                    for i in range { w[i] = Float(Double(w[i]) * factors[c]) }
+                }
             }
             let oldBias: TensorID? = file.nodes[p].inputs.count > 2 ? file.nodes[p].inputs[2] : nil
             let b: [Float] = try oldBias.map { try floats(of: $0) } ?? [Float](repeating: 0, count: channels)
@@ -190,6 +199,11 @@ extension [Attribute] {
         guard case .i64(let values)? = first(where: { $0.key == .activation })?.value, let code = values.first, code != 0
         else { return nil }
         return code
+    }
+
+    func int(_ key: AttributeKey) -> Int? {
+        guard case .i64(let values)? = first(where: { $0.key == key })?.value, let value = values.first else { return nil }
+        return Int(value)
     }
 
     func float(_ key: AttributeKey) -> Float? {

@@ -7,24 +7,50 @@ import DLImage
 public struct MetricsLog: Sendable {
     public let path: String
     public var isCSV: Bool { path.lowercased().hasSuffix(".csv") }
+    /// The column names of `EpochMetrics`' four measurements; nil leaves a column out.
+    public var measurements: MeasurementNames
 
-    public init(path: String) { self.path = path }
+    public init(path: String) { self.init(path: path, measurements: .classifier) }
 
-    static let columns = ["epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "learning_rate",
-                          "seconds", "images_per_second"]
+    public init(path: String, measurements: MeasurementNames) {
+        self.path = path
+        self.measurements = measurements
+    }
+
+    /// What a run's `EpochMetrics` losses and accuracies mean, as log columns.
+    public struct MeasurementNames: Sendable, Equatable {
+        public var trainLoss: String?
+        public var trainAccuracy: String?
+        public var testLoss: String?
+        public var testAccuracy: String?
+
+        public init(trainLoss: String?, trainAccuracy: String?, testLoss: String?, testAccuracy: String?) {
+            (self.trainLoss, self.trainAccuracy, self.testLoss, self.testAccuracy) = (trainLoss, trainAccuracy, testLoss, testAccuracy)
+        }
+
+        public static let classifier = MeasurementNames(trainLoss: "train_loss", trainAccuracy: "train_accuracy",
+                                                        testLoss: "test_loss", testAccuracy: "test_accuracy")
+    }
+
+    var columns: [String?] {
+        ["epoch", measurements.trainLoss, measurements.trainAccuracy, measurements.testLoss, measurements.testAccuracy,
+         "learning_rate", "seconds", "images_per_second"]
+    }
 
     /// The file's text for `metrics`; `trainExamples` per epoch gives images per second.
     public func render(_ metrics: [EpochMetrics], trainExamples: Int) -> String {
-        var lines: [String] = isCSV ? [Self.columns.joined(separator: ",")] : []
+        let named = columns.enumerated().compactMap { $0.element == nil ? nil : ($0.offset, $0.element!) }
+        var lines: [String] = isCSV ? [named.map(\.1).joined(separator: ",")] : []
         for m in metrics {
             let rate = m.seconds > 0 ? Double(trainExamples) / m.seconds : nil
             // Epochs are counted from 1 in logs, as in the progress output.
-            let values: [String] = [String(m.epoch + 1), number(m.trainLoss), number(m.trainAccuracy), number(m.testLoss),
+            let all: [String] = [String(m.epoch + 1), number(m.trainLoss), number(m.trainAccuracy), number(m.testLoss),
                                     number(m.testAccuracy), number(m.learningRate), number(m.seconds), number(rate)]
+            let values = named.map { all[$0.0] }
             if isCSV {
                 lines.append(values.map { $0 == "null" ? "" : $0 }.joined(separator: ","))
             } else {
-                lines.append("{" + zip(Self.columns, values).map { "\"\($0)\":\($1)" }.joined(separator: ",") + "}")
+                lines.append("{" + zip(named.map(\.1), values).map { "\"\($0)\":\($1)" }.joined(separator: ",") + "}")
             }
         }
         return lines.map { $0 + "\n" }.joined()

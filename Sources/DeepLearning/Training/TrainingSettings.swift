@@ -67,6 +67,12 @@ public struct Recipe: Sendable, Equatable {
     /// other model with SGD 0.05, momentum 0.9, weight decay 5e-4, cosine.
     public static func defaults(for model: String) -> Recipe {
         switch model {
+        case "dcgan": // Radford et al.: Adam 2e-4, beta1 0.5, batch 128
+            return Recipe(optimizer: .adam, learningRate: 2e-4, momentum: 0.5, weightDecay: 0, schedule: .constant,
+                          batchSize: 128, epochs: 5)
+        case "autoencoder":
+            return Recipe(optimizer: .adam, learningRate: 1e-3, momentum: 0.9, weightDecay: 0, schedule: .constant,
+                          batchSize: 128, epochs: 5)
         case "mlp", "lenet5":
             return Recipe(optimizer: .adam, learningRate: 1e-3, momentum: 0.9, weightDecay: 0, schedule: .cosine,
                           batchSize: 64, epochs: 10)
@@ -150,7 +156,7 @@ public struct TrainingSettings: Sendable, Equatable {
             learningRate: try options.learningRate ?? storedValue("lr", { Double($0) })
                 ?? (sameOptimizerFamily ? recipe.learningRate : (optimizer == .sgd ? 0.1 : 1e-3)),
             optimizer: optimizer,
-            momentum: try options.momentum ?? storedValue("momentum", { Double($0) }) ?? 0.9,
+            momentum: try options.momentum ?? storedValue("momentum", { Double($0) }) ?? (sameOptimizerFamily ? recipe.momentum : 0.9),
             weightDecay: try options.weightDecay ?? storedValue("weight_decay", { Double($0) })
                 ?? (sameOptimizerFamily ? recipe.weightDecay : (optimizer == .sgd ? 5e-4 : 0)),
             schedule: try options.schedule ?? storedValue("schedule", ScheduleKind.init(rawValue:)) ?? recipe.schedule,

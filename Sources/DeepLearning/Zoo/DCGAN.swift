@@ -1,0 +1,99 @@
+/// A DCGAN (Radford, Metz & Chintala 2015) sized for small square images
+/// (28 x 28 MNIST by default): the generator and the discriminator as one
+/// module, so that one state dict (`generator.*`, `discriminator.*`) and
+/// one optimizer with a parameter group per network (group 0 the
+/// generator's, group 1 the discriminator's) make a checkpoint.
+///
+/// With image side `s = 4·b` and `width` w:
+///
+///     generator      z [N, L, 1, 1]
+///                    -> ConvT(L, 2w, b, stride 1)   BN ReLU   [N, 2w, b, b]
+///                    -> ConvT(2w, w, 4, stride 2, pad 1) BN ReLU  [N, w, 2b, 2b]
+///                    -> ConvT(w, C, 4, stride 2, pad 1) tanh  [N, C, s, s]
+///     discriminator  x [N, C, s, s]
+///                    -> Conv(C, w, 4, stride 2, pad 1) LeakyReLU(0.2)
+///                    -> Conv(w, 2w, 4, stride 2, pad 1) BN LeakyReLU(0.2)
+///                    -> Conv(2w, 1, b) -> flatten: one logit per image [N, 1]
+///
+/// The paper's choices: strided (transposed) convolutions instead of
+/// pooling, batch norm in both nets except the generator's output and the
+/// discriminator's input, ReLU in G, LeakyReLU 0.2 in D, tanh output (data
+/// scaled to [-1, 1]); convolutions without bias (a batch norm follows, or
+/// it is the output); weights N(0, 0.02), batch-norm scales N(1, 0.02),
+/// shifts 0. `forward` is the generator: latent in, image out.
+public final class DCGAN<Scalar: TensorScalar>: Module<Scalar> {
+    public let generator: NamedSequential<Scalar>
+    public let discriminator: NamedSequential<Scalar>
+    /// L: the latent vector's length.
+    public let latentSize: Int
+    /// [C, H, W] of the images.
+    public let imageShape: [Int]
+
+    public init(generator: NamedSequential<Scalar>, discriminator: NamedSequential<Scalar>, latentSize: Int,
+                imageShape: [Int]) {
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latentSize = latentSize
+        self.imageShape = imageShape
+        super.init()
+    }
+
+    public override var children: [(name: String, module: Module<Scalar>)] {
+        [("generator", generator), ("discriminator", discriminator)]
+    }
+
+    /// The generator: [N, L, 1, 1] latents to [N, C, H, W] images in [-1, 1].
+    public override func forward(_ input: Tensor<Scalar>) -> Tensor<Scalar> { generator(input) }
+
+    /// The generator's input shape without the batch axis.
+    public var latentShape: [Int] { [latentSize, 1, 1] }
+
+    /// Builds the networks above for `imageShape` ([C, s, s], s a multiple of 4).
+    public static func make<G: RandomNumberGenerator>(imageShape: [Int] = [1, 28, 28], latentSize: Int = 100,
+                                                      width: Int = 64, using g: inout G) throws -> DCGAN {
+        try Z.checkChannels(imageShape, model: "dcgan")
+        let (c, side) = (imageShape[0], imageShape[1])
+        guard imageShape[2] == side, side % 4 == 0, side >= 8 else {
+            throw ZooError.badInputShape(model: "dcgan", shape: imageShape, reason: "images must be square with a side that is a multiple of 4 (at least 8)")
+        }
+        guard latentSize > 0, width > 0 else {
+            throw ZooError.badConfiguration(model: "dcgan", reason: "latent size \(latentSize) and width \(width) must be positive")
+        }
+        let base = side / 4
+        let generator = NamedSequential<Scalar>(
+            ("project", up(latentSize, 2 * width, base, stride: 1, padding: 0, &g)), ("bn1", norm(2 * width, &g)),
+            ("relu1", ReLU<Scalar>()),
+            ("up1", up(2 * width, width, 4, stride: 2, padding: 1, &g)), ("bn2", norm(width, &g)), ("relu2", ReLU<Scalar>()),
+            ("up2", up(width, c, 4, stride: 2, padding: 1, &g)), ("tanh", Tanh<Scalar>()))
+        let discriminator = NamedSequential<Scalar>(
+            ("conv1", down(c, width, 4, stride: 2, padding: 1, &g)), ("lrelu1", LeakyReLU<Scalar>(negativeSlope: 0.2)),
+            ("conv2", down(width, 2 * width, 4, stride: 2, padding: 1, &g)), ("bn2", norm(2 * width, &g)),
+            ("lrelu2", LeakyReLU<Scalar>(negativeSlope: 0.2)),
+            ("score", down(2 * width, 1, base, stride: 1, padding: 0, &g)), ("flatten", Flatten<Scalar>()))
+        return DCGAN(generator: generator, discriminator: discriminator, latentSize: latentSize, imageShape: imageShape)
+    }
+
+    // MARK: - the paper's initialisation
+
+    static func normal<G: RandomNumberGenerator>(_ shape: [Int], mean: Scalar, _ g: inout G) -> Tensor<Scalar> {
+        if G.self == SkipInitialization.self { return Tensor(repeating: mean, shape: shape) }
+        return .randomNormal(shape, mean: mean, standardDeviation: Scalar(0.02), using: &g)
+    }
+
+    static func up<G: RandomNumberGenerator>(_ i: Int, _ o: Int, _ k: Int, stride: Int, padding: Int,
+                                             _ g: inout G) -> ConvTranspose2d<Scalar> {
+        ConvTranspose2d(weight: normal([i, o, k, k], mean: 0, &g), stride: Size2d(stride, stride),
+                        padding: Padding2d(padding, padding))
+    }
+
+    static func down<G: RandomNumberGenerator>(_ i: Int, _ o: Int, _ k: Int, stride: Int, padding: Int,
+                                               _ g: inout G) -> Conv2d<Scalar> {
+        Conv2d(weight: normal([o, i, k, k], mean: 0, &g), stride: Size2d(stride, stride), padding: Padding2d(padding, padding))
+    }
+
+    static func norm<G: RandomNumberGenerator>(_ channels: Int, _ g: inout G) -> BatchNorm2d<Scalar> {
+        let bn = BatchNorm2d<Scalar>(channels)
+        bn.weight!.assign(normal([channels], mean: 1, &g))
+        return bn
+    }
+}

@@ -1,0 +1,73 @@
+/// The generative models `dltrain` trains (`GenerativeTrainer`): kept apart
+/// from `ModelZoo`, whose entries are all classifiers (class count, logits,
+/// accuracy), so that every tool iterating the classifier zoo stays right.
+public enum GenerativeZoo {
+    public enum Objective: String, Sendable {
+        /// A generator and a discriminator trained against each other (`DCGAN`).
+        case adversarial
+        /// An image rebuilt from itself through a bottleneck, mean squared error (`ConvAutoencoder`).
+        case reconstruction
+    }
+
+    public struct Entry: Sendable {
+        public let name: String
+        public let objective: Objective
+        /// [C, H, W] of the training images.
+        public let defaultImageShape: [Int]
+        public let summary: String
+        /// Pixels become `[lo, hi]` before the model sees them: the generator's tanh range, the autoencoder's sigmoid range.
+        public let pixelRange: ClosedRange<Float>
+    }
+
+    public static let entries: [Entry] = [
+        Entry(name: "dcgan", objective: .adversarial, defaultImageShape: [1, 28, 28],
+              summary: "DCGAN (Radford et al. 2015): z 100 -> 128x7x7 -> 64x14x14 -> 1x28x28 tanh; mirrored discriminator",
+              pixelRange: -1...1),
+        Entry(name: "autoencoder", objective: .reconstruction, defaultImageShape: [1, 28, 28],
+              summary: "convolutional autoencoder: 1x28x28 -> 4x7x7 code -> 1x28x28 sigmoid",
+              pixelRange: 0...1),
+    ]
+
+    public static var names: [String] { entries.map(\.name) }
+
+    public static func entry(_ name: String) -> Entry? { entries.first { $0.name == name } }
+
+    /// The architecture description a checkpoint records for `name` on images of `imageShape`.
+    public static func architecture(_ name: String, imageShape: [Int]) -> ArchitectureDescription {
+        var description = ArchitectureDescription(name: name, config: ["image_shape": .ints(imageShape)])
+        if name == "dcgan" {
+            description["latent_size"] = .int(100)
+            description["width"] = .int(64)
+        } else {
+            description["code"] = .int(4)
+        }
+        return description
+    }
+
+    /// The model `architecture` describes, initialised from `seed` (or all
+    /// zero without `initialize`, before loading a checkpoint).
+    public static func make(_ architecture: ArchitectureDescription, seed: UInt64 = 0,
+                            initialize: Bool = true) throws -> Module<Float> {
+        if initialize {
+            var g = SplitMix64(seed: seed)
+            return try build(architecture, &g)
+        }
+        var g = SkipInitialization()
+        return try build(architecture, &g)
+    }
+
+    static func build<G: RandomNumberGenerator>(_ architecture: ArchitectureDescription, _ g: inout G) throws -> Module<Float> {
+        guard let entry = entry(architecture.name) else {
+            throw ZooError.unknownModel(architecture.name, known: names)
+        }
+        var imageShape = entry.defaultImageShape
+        if case .ints(let shape)? = architecture["image_shape"] { imageShape = shape }
+        switch entry.objective {
+        case .adversarial:
+            return try DCGAN<Float>.make(imageShape: imageShape, latentSize: architecture.int("latent_size") ?? 100,
+                                         width: architecture.int("width") ?? 64, using: &g)
+        case .reconstruction:
+            return try ConvAutoencoder<Float>.make(imageShape: imageShape, code: architecture.int("code") ?? 4, using: &g)
+        }
+    }
+}
