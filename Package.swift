@@ -76,6 +76,16 @@ let package = Package(
             dependencies: ["DLClassify", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "ClassifyTests", dependencies: ["DLClassify", "DLExport", "ToolTestSupport"]),
+        /// Sampling a generator .dlrt in the C runtime: latents, grids, PNGs (the work behind `dlsample`).
+        .target(name: "DLSample", dependencies: ["DLRuntime", "DLImage", "DLSupport"]),
+        /// dlsample gan.dlrt [-n 64] [--seed S] [--grid 8x8] [-o samples.png] [--each DIR] [--interpolate]: parsing and printing only.
+        .executableTarget(
+            name: "dlsample",
+            dependencies: ["DLSample", "DLSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        /// GAN and autoencoder training, generator export and dlsample (issue #6).
+        .testTarget(name: "GANTests", dependencies: ["DeepLearning", "DLExport", "DLRuntime", "DLSample", "DLImage",
+                                                     "ToolTestSupport"]),
         /// Golden-model converter: tools/golden/make_golden.py's JSON + .bin to .dlrt.
         .executableTarget(name: "dlrt-golden", dependencies: ["DLExport"], path: "tools/golden/Converter"),
         /// Training steps per second on random data, for tools/bench/train_bench.py.

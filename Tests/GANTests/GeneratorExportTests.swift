@@ -1,0 +1,53 @@
+import Testing
+import DLSupport
+@testable import DeepLearning
+@testable import DLExport
+import DLRuntime
+
+@Suite struct GeneratorExportTests {
+    /// A random-init generator with random batch-norm statistics: the C
+    /// runtime's output on latents other than the self-test's must match the
+    /// engine's evaluation-mode generator.
+    @Test func randomGeneratorParity() throws {
+        let checkpoint = try GANFixture.randomGeneratorCheckpoint()
+        let exported = try ModelExporter.export(checkpoint)
+        #expect(exported.summary.foldedBatchNorms == 2, "both generator batch norms fold into the transposed convs")
+        #expect(exported.summary.nodes == 3)
+        let model = try Model(bytes: exported.bytes)
+        #expect(model.inputs[0].shape == [1, 100, 1, 1] && model.outputs[0].shape == [1, 1, 8, 8])
+        #expect(try model.selfTest() <= 1, "the stored self-test passes (normalized error <= 1)")
+
+        let gan = try #require(try GenerativeZoo.make(checkpoint.architecture, initialize: false) as? DCGAN<Float>)
+        try gan.load(checkpoint.model)
+        gan.eval()
+        let latents = PortableNormal.latents(seed: 42, count: 5, size: 100)
+        let want = withNoGrad { gan(Tensor(shape: [5, 100, 1, 1], scalars: latents)) }.scalars
+        let session = try Session(model: model, threads: 2, batch: 5)
+        let got = try session.run([latents])[0]
+        #expect(Parity.relativeError(got, want) < 1e-5)
+    }
+
+    @Test func generatorMetadata() throws {
+        let exported = try ModelExporter.export(try GANFixture.randomGeneratorCheckpoint())
+        let model = try Model(bytes: exported.bytes)
+        #expect(model.string("output.kind") == "image")
+        #expect(model.doubles("output.range") == [-1, 1])
+        #expect(model.string("output.channel_order") == "GRAY")
+        #expect(model.ints("output.size") == [8, 8])
+        #expect(model.string("input.kind") == "latent")
+        #expect(model.string("input.latent_distribution") == "normal(0, 1)")
+        #expect(model.string("model.architecture") == "dcgan")
+        #expect(model.strings("labels") == nil, "a generator has no classes")
+        #expect(exported.summary.description.contains("image output"))
+    }
+
+    @Test func onlyTheGeneratorOfAGANExports() throws {
+        let architecture = GenerativeZoo.architecture("autoencoder", imageShape: [1, 8, 8])
+        let model = try GenerativeZoo.make(architecture)
+        let checkpoint = Checkpoint(architecture: architecture, model: model.stateDict())
+        #expect(throws: ExportError.self) { try ModelExporter.export(checkpoint) }
+        var options = ExportOptions()
+        options.labels = ["a"]
+        #expect(throws: ExportError.self) { try ModelExporter.export(try GANFixture.randomGeneratorCheckpoint(), options: options) }
+    }
+}
