@@ -7,6 +7,9 @@ public enum ModelFormat {
     public static let magic: [UInt8] = [0x89, 0x44, 0x4C, 0x52, 0x54, 0x0D, 0x0A, 0x1A]
     public static let majorVersion: UInt16 = 1
     public static let minorVersion: UInt16 = 0
+    /// The minor version of files with int8 computation (i8 activations,
+    /// `quantize`/`dequantize` nodes), which 1.0 readers cannot run.
+    public static let int8MinorVersion: UInt16 = 1
     /// Written as a u32; a reader on a machine of the other byte order sees it reversed.
     public static let endianTag: UInt32 = 0x0102_0304
     public static let headerSize = 64

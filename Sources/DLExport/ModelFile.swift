@@ -116,6 +116,13 @@ public struct ModelFile: Hashable, Sendable {
         self.selfTest = selfTest
     }
 
+    /// Whether any activation is int8 (or a node converts to or from it): such
+    /// a file is written as format 1.1.
+    public var computesInInt8: Bool {
+        nodes.contains { $0.op == .quantize || $0.op == .dequantize }
+            || tensors.contains { !$0.isConstant && $0.dtype == .i8 }
+    }
+
     /// The file's bytes, per docs/FORMAT.md.
     public func serialize() throws -> [UInt8] {
         try ModelFileEncoder(file: self).encode()

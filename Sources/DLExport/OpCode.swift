@@ -24,12 +24,17 @@ public struct OpCode: RawRepresentable, Hashable, Sendable, CustomStringConverti
     public static let reshape = OpCode(rawValue: 16)
     public static let flatten = OpCode(rawValue: 17)
     public static let pad = OpCode(rawValue: 18)
+    /// f32 X -> i8 Y; Y carries the per-tensor scale and zero point (format 1.1).
+    public static let quantize = OpCode(rawValue: 19)
+    /// i8 X -> f32 Y (format 1.1).
+    public static let dequantize = OpCode(rawValue: 20)
 
     /// The spec's name ("conv2d", ...), used in error messages and default tensor names.
     public var name: String {
         let names = ["conv2d", "conv_transpose2d", "dense", "max_pool2d", "avg_pool2d",
                      "global_avg_pool", "relu", "leaky_relu", "sigmoid", "tanh", "softmax",
-                     "batch_norm", "lrn", "add", "concat", "reshape", "flatten", "pad"]
+                     "batch_norm", "lrn", "add", "concat", "reshape", "flatten", "pad",
+                     "quantize", "dequantize"]
         let index = Int(rawValue) - 1
         return names.indices.contains(index) ? names[index] : "op\(rawValue)"
     }

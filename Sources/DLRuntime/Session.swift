@@ -15,12 +15,18 @@ public final class Session {
     public let outputs: [TensorInfo]
     public let threads: Int
     public let batch: Int
+    /// Whether every intermediate tensor can be read after a run (`tensor(at:)`).
+    public let keepsTensors: Bool
 
     /// - Parameters:
     ///   - threads: threads the session may use, the caller's included (1 = the
     ///     calling thread only); more than `DLRT_MAX_THREADS` (64) is capped.
     ///   - batch: replaces dim 0 of every graph input; nil keeps the file's batch size.
-    public init(model: Model, threads: Int = 1, batch: Int? = nil) throws {
+    ///   - keepTensors: gives every non-constant tensor its own memory for the
+    ///     whole run (`DLRT_SESSION_KEEP_TENSORS`), so that `tensor(at:)` can
+    ///     read any of them afterwards: for calibration and per-layer error
+    ///     reports. The arena grows to the sum of all activations.
+    public init(model: Model, threads: Int = 1, batch: Int? = nil, keepTensors: Bool = false) throws {
         guard threads >= 1 else {
             throw DLRuntimeError(status: .invalidArgument, message: "threads must be >= 1, got \(threads)")
         }
@@ -32,6 +38,7 @@ public final class Session {
         dlrt_session_options_defaults(&options)
         options.threads = UInt32(threads)
         options.batch = Int64(batch ?? 0)
+        if keepTensors { options.flags |= UInt32(DLRT_SESSION_KEEP_TENSORS) }
         var created: OpaquePointer?
         try DLRuntimeError.check(dlrt_session_create(model.handle, &options, &created), "creating a session")
         guard let created else {
@@ -52,6 +59,7 @@ public final class Session {
         self.handle = created
         self.threads = threads
         self.batch = inputs.first?.shape.first ?? 1
+        self.keepsTensors = keepTensors
     }
 
     deinit { dlrt_session_free(handle) }
@@ -104,5 +112,29 @@ public final class Session {
         }
         try DLRuntimeError.check(dlrt_session_get_output(handle, index, buffer.baseAddress, buffer.count),
                                  "output '\(outputs[index].name)'")
+    }
+
+    // MARK: - intermediate tensors (keepTensors sessions)
+
+    /// Tensor `index` of the model's tensor table, with its shape at the session's batch size.
+    public func tensorInfo(at index: Int) throws -> TensorInfo {
+        guard index >= 0 else { throw DLRuntimeError(status: .invalidArgument, message: "tensor index \(index)") }
+        return try TensorInfo.read({ dlrt_session_tensor_info(handle, index, $0) }, what: "session tensor \(index)")
+    }
+
+    /// A copy of non-constant tensor `index` after `run()`, as f32 (an i8
+    /// tensor dequantized). Needs a session made with `keepTensors: true`.
+    public func tensor(at index: Int) throws -> [Float] {
+        let count = try tensorInfo(at: index).elementCount
+        var values = [Float](repeating: 0, count: count)
+        try values.withUnsafeMutableBufferPointer { try tensor(at: index, into: $0) }
+        return values
+    }
+
+    /// Copies tensor `index` into caller memory; the count must equal its element count.
+    public func tensor(at index: Int, into buffer: UnsafeMutableBufferPointer<Float>) throws {
+        guard index >= 0 else { throw DLRuntimeError(status: .invalidArgument, message: "tensor index \(index)") }
+        try DLRuntimeError.check(dlrt_session_get_tensor(handle, index, buffer.baseAddress, buffer.count),
+                                 "tensor \(index)")
     }
 }

@@ -21,10 +21,17 @@ struct DLExportCommand: ParsableCommand {
         and a self-test vector from a real example. Before the file is written the C runtime loads it and \
         must reproduce the engine's output on that example within 1e-4 (relative); otherwise nothing is written.
 
+        With --int8 --calibrate DATA the model is quantized after training (docs/EXPORT.md, "int8"): \
+        activations are calibrated on examples of DATA's training split run through the exported fp32 model, \
+        conv2d and dense get per-channel int8 weights, layers whose int8 error is too large (or that run \
+        slower in int8 on this machine, or that have no int8 kernel) stay fp32, and a per-layer report is \
+        printed with the int8 and fp32 accuracy and top-1 agreement on DATA's test split.
+
         Examples:
           dlexport resnet20.ckpt                      writes resnet20.dlrt
           dlexport lenet5.ckpt -o models/lenet5.dlrt --labels digits.txt
           dlexport --inspect resnet20.dlrt [--json]
+          dlexport lenet5.ckpt --int8 --calibrate ../shared/datasets/mnist -o lenet5-int8.dlrt --json report.json
         """)
 
     @Argument(help: "The checkpoint to export (model.ckpt), or with --inspect the model to inspect (model.dlrt).")
@@ -37,11 +44,43 @@ struct DLExportCommand: ParsableCommand {
     var sample: String?
     @Flag(help: "Print the graph, shapes, parameter count, FLOPs and metadata of a .dlrt model.")
     var inspect = false
-    @Flag(help: "With --inspect: the same report as JSON.")
+    @Flag(help: "With --inspect: the same report as JSON. With --int8: --json REPORT writes the quantization report as JSON to REPORT.")
     var json = false
+    @Argument(help: ArgumentHelp("With --int8 --json: the JSON report's path.", valueName: "REPORT"))
+    var jsonReport: String?
+
+    @Flag(help: "Quantize to int8 (needs --calibrate).")
+    var int8 = false
+    @Option(help: ArgumentHelp("With --int8: the data set to calibrate on (MNIST IDX, CIFAR-10 binary or folder, image folder with train/ and test/).", valueName: "DATA"))
+    var calibrate: String?
+    @Option(help: "With --int8: calibration examples, spread evenly over the training split.")
+    var samples = CalibrationData.defaultSampleCount
+    @Option(help: "With --int8: minmax, percentile (99.99th; percentile:P for another), or entropy (TensorRT's KL method).")
+    var method = QuantizationOptions().method.description
+    @Option(name: .customLong("keep-fp32"), parsing: .upToNextOption, help: ArgumentHelp("With --int8: layers to keep in fp32, by the names the report shows.", valueName: "NAME"))
+    var keepFP32: [String] = []
+    @Option(name: .customLong("force-int8"), parsing: .upToNextOption, help: ArgumentHelp("With --int8: layers to run in int8 despite a low SQNR or a measured slowdown.", valueName: "NAME"))
+    var forceInt8: [String] = []
+    @Option(name: .customLong("min-sqnr"), help: "With --int8: layers whose own int8 SQNR is lower (dB) stay fp32.")
+    var minimumSQNR = QuantizationOptions().minimumSQNR
+    @Option(name: .customLong("eval-samples"), help: "With --int8: test examples for accuracy and agreement (default: the whole test split).")
+    var evaluationSamples: Int?
 
     func validate() throws {
-        if json && !inspect { throw ValidationError("--json goes with --inspect") }
+        if json && !inspect && !int8 { throw ValidationError("--json goes with --inspect, or with --int8 as --json REPORT") }
+        if int8 && json && jsonReport == nil { throw ValidationError("--int8 --json needs the report's path: --json REPORT") }
+        if jsonReport != nil && !(int8 && json) { throw ValidationError("unexpected argument '\(jsonReport!)'") }
+        if int8 && calibrate == nil { throw ValidationError("--int8 needs --calibrate DATA") }
+        if !int8 && (calibrate != nil || !keepFP32.isEmpty || !forceInt8.isEmpty || evaluationSamples != nil) {
+            throw ValidationError("--calibrate, --keep-fp32, --force-int8 and --eval-samples go with --int8")
+        }
+        if int8 && inspect { throw ValidationError("--int8 exports a checkpoint; --inspect takes a .dlrt model") }
+        if CalibrationMethod(method) == nil {
+            throw ValidationError("--method must be minmax, percentile, percentile:P (0 < P <= 100) or entropy, not '\(method)'")
+        }
+        if samples < 1 { throw ValidationError("--samples must be at least 1") }
+        if let n = evaluationSamples, n < 1 { throw ValidationError("--eval-samples must be at least 1") }
+        if !minimumSQNR.isFinite { throw ValidationError("--min-sqnr must be a number of dB") }
         if inspect && (output != nil || labels != nil || sample != nil) {
             throw ValidationError("--inspect takes a .dlrt model and no -o, --labels or --sample")
         }
@@ -66,9 +105,34 @@ struct DLExportCommand: ParsableCommand {
         try Self.checkOutput(outputPath, checkpoint: input)
         var options = ExportOptions(labels: try labels.map(Self.readLabels), sampleImage: sample)
         options.producer = "dlexport \(ModelExporter.version)"
+        if int8 { return try runInt8Export(outputPath, options: options) }
         let exported = try ModelExporter.export(checkpointAt: input, to: outputPath, options: options)
         print("dlexport: wrote '\(outputPath)' (\(exported.bytes.count) bytes)")
         print(exported.summary)
+    }
+
+    func runInt8Export(_ outputPath: String, options: ExportOptions) throws {
+        if let report = jsonReport {
+            try Self.checkOutput(report, checkpoint: input)
+            guard report != outputPath else { throw ExportError.invalidArgument("--json '\(report)' is the model's path") }
+        }
+        var quantization = QuantizationOptions(method: CalibrationMethod(method)!)
+        quantization.keepFP32 = Set(keepFP32)
+        quantization.forceInt8 = Set(forceInt8)
+        quantization.minimumSQNR = minimumSQNR
+        let quantized = try Int8Exporter.export(checkpointAt: input, to: outputPath, calibrationData: calibrate!,
+                                                samples: samples, evaluationSamples: evaluationSamples,
+                                                options: options, quantization: quantization)
+        if let report = jsonReport {
+            do {
+                try FileIO.writeAtomically(Array((quantized.report.json.text(indent: 2) + "\n").utf8), to: report)
+            } catch {
+                throw ExportError.io(path: error.path, operation: error.operation, errno: error.errno, message: error.message)
+            }
+        }
+        print("dlexport: wrote '\(outputPath)' (\(quantized.bytes.count) bytes, int8)")
+        if let summary = quantized.fp32Summary { print(summary) }
+        print(quantized.report.text, terminator: "")
     }
 
     /// `model.ckpt` -> `model.dlrt`; any other name gets `.dlrt` appended.

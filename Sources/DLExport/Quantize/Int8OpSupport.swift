@@ -1,0 +1,68 @@
+/// Which nodes the C runtime runs in int8, by the file contract: a node whose
+/// X input is i8 runs its int8 kernel. conv2d (grouped and depthwise too) and
+/// dense take i8 per-channel weights and an i32 bias; the others move or
+/// combine i8 activations. Everything else stays f32.
+enum Int8Role: Sendable, Equatable {
+    /// conv2d, dense: quantized weights, a requantized output with its own range.
+    case weighted
+    /// avg_pool2d, global_avg_pool, add, concat, relu: a requantized output with its own range.
+    case requantizing
+    /// max_pool2d, flatten, reshape: the output carries the input's scale and zero point.
+    case passThrough
+
+    /// The role of `node`, or why it has no int8 kernel.
+    static func of(_ node: NodeDefinition) -> Result<Int8Role, Int8Unsupported> {
+        let role: Int8Role
+        switch node.op {
+        case .conv2d, .dense: role = .weighted
+        case .avgPool2d, .globalAvgPool, .add, .concat, .relu: role = .requantizing
+        case .maxPool2d, .flatten, .reshape: role = .passThrough
+        default: return .failure(Int8Unsupported(reason: "\(node.op.name) has no int8 kernel"))
+        }
+        if let code = node.attributes.activation, !Self.fusedActivations.contains(code) {
+            return .failure(Int8Unsupported(reason: "its fused \(Self.activationName(code)) has no int8 kernel"))
+        }
+        return .success(role)
+    }
+
+    /// Fused activations the int8 kernels clamp to: relu (1) and relu6 (5); none is absent.
+    static let fusedActivations: Set<Int64> = [1, 5]
+
+    static func activationName(_ code: Int64) -> String {
+        let names = ["none", "relu", "leaky_relu", "sigmoid", "tanh", "relu6"]
+        return names.indices.contains(Int(code)) ? names[Int(code)] : "activation \(code)"
+    }
+}
+
+/// Why a node has no int8 kernel.
+struct Int8Unsupported: Error, Equatable {
+    let reason: String
+}
+
+extension NodeDefinition {
+    /// The non-constant inputs (activations) of a node in `file`, in order.
+    func activationInputs(in file: ModelFile) -> [TensorID] {
+        inputs.compactMap { $0 }.filter { !file.tensors[$0.index].isConstant }
+    }
+
+    /// A conv2d whose every group has one input and one output channel.
+    func isDepthwise(in file: ModelFile) -> Bool {
+        guard op == .conv2d, inputs.count > 1, let weight = inputs[1] else { return false }
+        let shape = file.tensors[weight.index].shape
+        let groups = attributes.integers(.groups)?.first ?? 1
+        return groups > 1 && shape.count == 4 && shape[1] == 1 && Int64(shape[0]) == groups
+    }
+
+    /// Multiply-adds per output value: `C/groups * kh * kw` for conv2d, `K` for dense.
+    func inputsPerOutput(in file: ModelFile) -> Int {
+        guard inputs.count > 1, let weight = inputs[1] else { return 0 }
+        return file.tensors[weight.index].shape.dropFirst().reduce(1, *)
+    }
+}
+
+extension [Attribute] {
+    func integers(_ key: AttributeKey) -> [Int64]? {
+        guard case .i64(let values)? = first(where: { $0.key == key })?.value else { return nil }
+        return values
+    }
+}
