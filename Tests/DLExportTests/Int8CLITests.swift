@@ -32,6 +32,10 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/report.json"))) as? [String: Any])
         #expect((object["layers"] as? [Any])?.isEmpty == false)
         #expect(object["evaluation_samples"] as? Int == 20)
+        // --inspect shows the int8 graph and runs its self-test.
+        let inspect = try ExportFixtures.run(["--inspect", "mlp8.dlrt"], in: dir)
+        #expect(inspect.status == 0 && inspect.out.contains("quantize") && inspect.out.contains("self-test passed"),
+                "\(inspect.out)\(inspect.err)")
     }
 
     @Test func refusalsLeaveNothingBehind() throws {

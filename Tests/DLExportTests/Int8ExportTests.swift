@@ -37,6 +37,33 @@ enum Int8Fixtures {
                                source: "synthetic")
     }
 
+    /// Every other int8 op: x [1, 3, 8, 8] -> stem (conv 8, relu) -> a (conv, relu), b (conv)
+    /// -> sum (add, relu) -> act (relu) -> cat (concat with stem) -> avg (avg pool 2x2)
+    /// -> gap (global avg pool) -> flat -> fc (4).
+    static func residualNet(seed: UInt64 = 6) throws -> ModelFile {
+        var g = SplitMix64(seed: seed)
+        func values(_ n: Int, _ bound: Float) -> [Float] { (0..<n).map { _ in Float.random(in: -bound...bound, using: &g) } }
+        var b = GraphBuilder()
+        let x = try b.input(name: "x", shape: [1, 3, 8, 8])
+        func conv(_ input: TensorID, _ cin: Int, _ name: String, _ activation: Activation) throws -> TensorID {
+            let w = try b.constant(name: name + ".weight", shape: [8, cin, 3, 3], values: values(8 * cin * 9, 0.3))
+            let bias = try b.constant(name: name + ".bias", shape: [8], values: values(8, 0.1))
+            return try b.conv2d(input, weight: w, bias: bias, padding: (1, 1, 1, 1), activation: activation, name: name)
+        }
+        let stem = try conv(x, 3, "stem", .relu)
+        let a = try conv(stem, 8, "a", .relu)
+        let c = try conv(a, 8, "b", .none)
+        let sum = try b.add(c, stem, activation: .relu, name: "sum")
+        let act = try b.relu(sum, name: "act")
+        let cat = try b.concat([act, stem], name: "cat")
+        let avg = try b.avgPool2d(cat, kernel: (2, 2), name: "avg")
+        let gap = try b.globalAvgPool(avg, name: "gap")
+        let flat = try b.flatten(gap, name: "flat")
+        let w = try b.constant(name: "fc.weight", shape: [4, 16], values: values(64, 0.5))
+        try b.output(try b.dense(flat, weight: w, name: "fc"))
+        return b.modelFile
+    }
+
     static func layer(_ report: QuantizationReport, _ name: String) throws -> QuantizationReport.Layer {
         try #require(report.layers.first { $0.name == name }, "no layer '\(name)' in \(report.layers.map(\.name))")
     }
@@ -128,6 +155,14 @@ enum Int8Fixtures {
         #expect(try model.selfTest() <= 1)
         #expect(model.metadata.contains { $0.key == "quantization.method" })
         #expect(quantized.file.metadata.contains { $0.key == .quantizationTop1Agreement && $0.value == .f64(report.top1Agreement) })
+    }
+
+    @Test func residualOpsRunInt8() throws {
+        let file = try Int8Fixtures.residualNet()
+        let report = try Int8Exporter.quantize(file, data: Int8Fixtures.data(for: file)).report
+        #expect(report.int8Layers == report.layers.count, "\(report.text)")
+        #expect(report.top1Agreement >= 0.9, "\(report.text)")
+        for layer in report.layers { #expect((layer.modelSQNR ?? 0) > 20, "\(layer.name): \(report.text)") }
     }
 
     @Test(arguments: ["lenet5", "mlp"])
