@@ -15,7 +15,7 @@ import ToolTestSupport
         }
         let fp32 = try ModelFile(decoding: try FileIO.read(Repository.root + "/models/mnist-lenet5.dlrt"))
         let data = try CalibrationData.load(mnist, contract: ExportFixtures.mnistContract, inputShape: [1, 28, 28], classes: 10,
-                                            samples: 256, evaluationSamples: 1000)
+                                            samples: 128, evaluationSamples: 500)
         let quantized = try Int8Exporter.quantize(fp32, data: data, options: QuantizationOptions(method: CalibrationMethod(method)!))
         let report = quantized.report
         print(report.text)

@@ -1,9 +1,11 @@
 /// How `Int8Exporter` quantizes (`dlexport --int8 ...`).
 public struct QuantizationOptions: Sendable {
-    /// minmax by default: on the trained LeNet-5 and MNIST (256 calibration,
-    /// 1000 test examples) it kept every layer int8 at fp32's 99.20% with 100%
-    /// agreement; percentile gave 99.10% / 99.90%; entropy clipped conv1's
-    /// input and needed conv1 in fp32 (Int8MNISTIntegrationTests prints all three).
+    /// minmax by default: on the bundled LeNet-5 (512 MNIST training
+    /// examples, the 10,000 test images; docs/EXPORT.md, "int8") every method
+    /// kept all 8 layers int8, and minmax matched fp32's 99.24% with the
+    /// highest agreement (99.97%) and output SQNR (38.2 dB; percentile 36.4,
+    /// entropy 33.5): a trained net's activations are bounded, so clipping
+    /// only loses information.
     public var method: CalibrationMethod = .minmax
     /// A layer whose int8 output, computed from exact (fp32) inputs, has a
     /// lower SQNR against fp32 stays fp32. 20 dB means the noise's RMS is a
