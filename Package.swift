@@ -83,6 +83,11 @@ let package = Package(
             name: "dlsample",
             dependencies: ["DLSample", "DLSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        /// The generator quality gate (docs/GAN.md): LeNet confidence, class entropy, Fréchet distance, samples/s.
+        .executableTarget(name: "dlrt-gan-quality",
+                          dependencies: ["DLSample", "DLExport", "DeepLearning", "DLRuntime", "DLImage",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "tools/bench/gan_quality"),
         /// GAN and autoencoder training, generator export and dlsample (issue #6).
         .testTarget(name: "GANTests", dependencies: ["DeepLearning", "DLExport", "DLRuntime", "DLSample", "DLImage",
                                                      "ToolTestSupport"]),

@@ -41,6 +41,19 @@ import DLRuntime
         #expect(exported.summary.description.contains("image output"))
     }
 
+    /// The quality gate's --record: new metadata, the same graph, weights and self-test.
+    @Test func recordingMetadataKeepsTheModel() throws {
+        let exported = try ModelExporter.export(try GANFixture.randomGeneratorCheckpoint())
+        let updated = try GeneratorExporter.settingMetadata([(.qualityClassEntropy, .f64(2.25)),
+                                                             (.outputKind, .string("image"))], in: exported.bytes)
+        let (before, after) = (try Model(bytes: exported.bytes), try Model(bytes: updated))
+        #expect(after.double("quality.class_entropy") == 2.25 && before.double("quality.class_entropy") == nil)
+        #expect(after.metadata.count == before.metadata.count + 1, "a key set again replaces its value")
+        let latent = PortableNormal.latents(seed: 8, count: 1, size: 100)
+        #expect(try Parity.runtimeOutput(of: after, input: latent) == Parity.runtimeOutput(of: before, input: latent))
+        #expect(try after.selfTest() <= 1)
+    }
+
     @Test func onlyTheGeneratorOfAGANExports() throws {
         let architecture = GenerativeZoo.architecture("autoencoder", imageShape: [1, 8, 8])
         let model = try GenerativeZoo.make(architecture)

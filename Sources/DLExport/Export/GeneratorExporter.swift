@@ -94,3 +94,34 @@ public enum GeneratorExporter {
         return entries
     }
 }
+
+extension GeneratorExporter {
+    /// `bytes` (a .dlrt file) with `entries` set in its metadata, everything
+    /// else as it was: how tools/bench/gan_quality records its measurements in
+    /// the model it measured. The result is checked by the C runtime, self-test included.
+    public static func settingMetadata(_ entries: [(MetadataKey, MetadataValue)], in bytes: [UInt8]) throws -> [UInt8] {
+        var builder = GraphBuilder(try ModelFile(decoding: bytes))
+        for (key, value) in entries { builder.setMetadata(value, for: key) }
+        let updated = try builder.serialize()
+        do {
+            try Model(bytes: updated).selfTest()
+        } catch {
+            throw ExportError.verification("the C runtime refused the model with its new metadata: \(error)")
+        }
+        return updated
+    }
+}
+
+/// The quality gate's figures in a generator's metadata (docs/GAN.md).
+extension MetadataKey {
+    /// string: how the figures below were measured (classifier, sample count, seed, reference data).
+    public static let qualityMethod: MetadataKey = "quality.method"
+    /// f64 in [0, 1]: fraction of samples the classifier assigns a class with probability >= 0.9.
+    public static let qualityConfidentFraction: MetadataKey = "quality.confident_fraction"
+    /// f64, nats: entropy of the histogram of the classes the classifier predicts for the samples.
+    public static let qualityClassEntropy: MetadataKey = "quality.class_entropy"
+    /// f64: Fréchet distance between classifier features of samples and of test images.
+    public static let qualityFrechetDistance: MetadataKey = "quality.frechet_distance"
+    /// f64: the same distance for an untrained (random-init) generator of the same architecture.
+    public static let qualityFrechetDistanceUntrained: MetadataKey = "quality.frechet_distance_untrained"
+}
