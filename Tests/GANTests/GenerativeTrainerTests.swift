@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 import DLImage
+import DLExport
+import DLSample
 @testable import DeepLearning
 
 @Suite(.serialized) struct GenerativeTrainerTests {
@@ -53,6 +55,17 @@ import DLImage
             let png = try Image(contentsOf: "\(dir)/straight-epoch-00\(epoch).png")
             #expect(png.width == 82 && png.height == 82)
         }
+        // The last grid shows the latents dlsample draws for the run's seed: exported and sampled
+        // in the C runtime, the pixels agree up to float rounding (one level).
+        let exported = try ModelExporter.export(a)
+        try exported.write(to: "\(dir)/g.dlrt")
+        var request = SampleRequest(modelPath: "\(dir)/g.dlrt")
+        request.seed = 9
+        request.output = "\(dir)/dlsample.png"
+        try Sampler.run(request)
+        let (trained, sampled) = (try Image(contentsOf: "\(dir)/straight-epoch-003.png"), try Image(contentsOf: "\(dir)/dlsample.png"))
+        #expect(trained.width == sampled.width && trained.height == sampled.height)
+        #expect(zip(trained.pixels, sampled.pixels).allSatisfy { abs(Int($0) - Int($1)) <= 1 })
     }
 
     @Test func autoencoderReconstructionErrorDrops() throws {

@@ -27,6 +27,27 @@ import DLRuntime
         #expect(Parity.relativeError(got, want) < 1e-5)
     }
 
+    /// Batch-norm folding into conv_transpose2d scales the weight's second axis:
+    /// with a bias and several input channels it must still match the engine; grouped ones stay unfolded.
+    @Test(arguments: [1, 2]) func batchNormFoldsIntoTransposedConvolutions(groups: Int) throws {
+        var g = SplitMix64(seed: UInt64(groups))
+        let bn = BatchNorm2d<Float>(4)
+        bn.weight!.assign(.randomUniform([4], low: 0.5, high: 1.5, using: &g))
+        bn.bias!.assign(.randomUniform([4], low: -0.5, high: 0.5, using: &g))
+        bn.runningMean!.value = .randomUniform([4], low: -0.3, high: 0.3, using: &g)
+        bn.runningVar!.value = .randomUniform([4], low: 0.2, high: 2, using: &g)
+        let model = Sequential<Float>(ConvTranspose2d<Float>(6, 4, kernelSize: Size2d(3, 3), stride: Size2d(2, 2),
+                                                             padding: Padding2d(1, 1), groups: groups, using: &g),
+                                      bn, ReLU<Float>())
+        model.eval()
+        let lowered = try LoweredModel(model, inputShape: [6, 5, 5])
+        #expect(lowered.foldedBatchNorms == (groups == 1 ? 1 : 0))
+        let input = Tensor<Float>.randomNormal([1, 6, 5, 5], using: &g).scalars
+        let want = Parity.engineOutput(of: model, input: input, shape: [1, 6, 5, 5])
+        let got = try Parity.runtimeOutput(of: try lowered.builder.serialize(), input: input)
+        #expect(Parity.relativeError(got, want) < 1e-5)
+    }
+
     @Test func generatorMetadata() throws {
         let exported = try ModelExporter.export(try GANFixture.randomGeneratorCheckpoint())
         let model = try Model(bytes: exported.bytes)
