@@ -31,7 +31,7 @@ struct DLExportCommand: ParsableCommand {
           dlexport resnet20.ckpt                      writes resnet20.dlrt
           dlexport lenet5.ckpt -o models/lenet5.dlrt --labels digits.txt
           dlexport --inspect resnet20.dlrt [--json]
-          dlexport lenet5.ckpt --int8 --calibrate ../shared/datasets/mnist -o lenet5-int8.dlrt --json report.json
+          dlexport lenet5.ckpt --int8 --calibrate ../shared/datasets/mnist -o lenet5-int8.dlrt --json-report report.json
         """)
 
     @Argument(help: "The checkpoint to export (model.ckpt), or with --inspect the model to inspect (model.dlrt).")
@@ -44,9 +44,9 @@ struct DLExportCommand: ParsableCommand {
     var sample: String?
     @Flag(help: "Print the graph, shapes, parameter count, FLOPs and metadata of a .dlrt model.")
     var inspect = false
-    @Flag(help: "With --inspect: the same report as JSON. With --int8: --json REPORT writes the quantization report as JSON to REPORT.")
+    @Flag(help: "With --inspect: the same report as JSON.")
     var json = false
-    @Argument(help: ArgumentHelp("With --int8 --json: the JSON report's path.", valueName: "REPORT"))
+    @Option(name: .customLong("json-report"), help: ArgumentHelp("With --int8: also write the quantization report as JSON to PATH.", valueName: "PATH"))
     var jsonReport: String?
 
     @Flag(help: "Quantize to int8 (needs --calibrate).")
@@ -67,9 +67,8 @@ struct DLExportCommand: ParsableCommand {
     var evaluationSamples: Int?
 
     func validate() throws {
-        if json && !inspect && !int8 { throw ValidationError("--json goes with --inspect, or with --int8 as --json REPORT") }
-        if int8 && json && jsonReport == nil { throw ValidationError("--int8 --json needs the report's path: --json REPORT") }
-        if jsonReport != nil && !(int8 && json) { throw ValidationError("unexpected argument '\(jsonReport!)'") }
+        if json && !inspect { throw ValidationError("--json goes with --inspect (with --int8, --json-report PATH writes the report)") }
+        if jsonReport != nil && !int8 { throw ValidationError("--json-report goes with --int8") }
         if int8 && calibrate == nil { throw ValidationError("--int8 needs --calibrate DATA") }
         if !int8 && (calibrate != nil || !keepFP32.isEmpty || !forceInt8.isEmpty || evaluationSamples != nil) {
             throw ValidationError("--calibrate, --keep-fp32, --force-int8 and --eval-samples go with --int8")
@@ -114,7 +113,7 @@ struct DLExportCommand: ParsableCommand {
     func runInt8Export(_ outputPath: String, options: ExportOptions) throws {
         if let report = jsonReport {
             try Self.checkOutput(report, checkpoint: input)
-            guard report != outputPath else { throw ExportError.invalidArgument("--json '\(report)' is the model's path") }
+            guard report != outputPath else { throw ExportError.invalidArgument("--json-report '\(report)' is the model's path") }
         }
         var quantization = QuantizationOptions(method: CalibrationMethod(method)!)
         quantization.keepFP32 = Set(keepFP32)

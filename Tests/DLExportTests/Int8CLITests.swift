@@ -22,7 +22,7 @@ import Testing
         let dir = try Self.setUp()
         defer { ExportFixtures.remove(dir) }
         let run = try ExportFixtures.run(["mlp.ckpt", "--int8", "--calibrate", dir, "--samples", "16", "--method", "minmax",
-                                          "-o", "mlp8.dlrt", "--json", "report.json"], in: dir)
+                                          "-o", "mlp8.dlrt", "--json-report", "report.json"], in: dir)
         #expect(run.status == 0, "\(run.out)\(run.err)")
         #expect(run.out.contains("int8") && run.out.contains("top-1 agreement"), "\(run.out)")
         let model = try Model(path: "\(dir)/mlp8.dlrt")
@@ -50,7 +50,7 @@ import Testing
                                              "-o", "out.dlrt"], in: dir)
         #expect(forced.status == 1 && forced.err.contains("nonesuch"), "\(forced.err)")
         for flags in [["--int8"], ["--calibrate", dir], ["--int8", "--calibrate", dir, "--method", "kl"],
-                      ["--int8", "--calibrate", dir, "--samples", "0"], ["--int8", "--calibrate", dir, "--json"]] {
+                      ["--int8", "--calibrate", dir, "--samples", "0"], ["--int8", "--calibrate", dir, "--json"], ["--json-report", "r.json"]] {
             let bad = try ExportFixtures.run(["mlp.ckpt", "-o", "out.dlrt"] + flags, in: dir)
             #expect(bad.status == 64, "\(flags): \(bad.err)")
         }
