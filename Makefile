@@ -57,17 +57,13 @@ test-symbols: $(BUILD)/libdlrt.so.$(SOVER)
 	@nm -D --defined-only $< | awk '$$2 == "T" {sub(/@.*/, "", $$3); print $$3}' | sort | diff -u CRuntime/dlrt.exports - \
 	  && echo "symbols: 1 passed, 0 failed"
 
-# The example is built as a C user would: plain cc against the installed header, library and dlrt.pc.
-$(BUILD)/seeds/small.dlrt: tools/fuzz/make_seeds.c $(TEST_SUPPORT) $(BUILD)/libdlrt.a
-	@mkdir -p $(dir $@)
+# Both fuzz seeds (f32 and int8) come from one writer.
+$(BUILD)/seeds/small.dlrt $(BUILD)/seeds/small_int8.dlrt &: tools/fuzz/make_seeds.c $(TEST_SUPPORT) $(BUILD)/libdlrt.a
+	@mkdir -p $(BUILD)/seeds
 	$(CC) $(ALL_CFLAGS) -ICRuntime -o $(BUILD)/make_seeds $< $(TEST_SUPPORT) $(BUILD)/libdlrt.a $(LDLIBS)
-	$(BUILD)/make_seeds $(dir $@)
+	$(BUILD)/make_seeds $(BUILD)/seeds
 
-$(BUILD)/seeds/small_int8.dlrt: Tests/CRuntimeTests/seeds/make_int8_seed.c $(TEST_SUPPORT) $(BUILD)/libdlrt.a
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -ICRuntime -o $(BUILD)/make_int8_seed $< $(TEST_SUPPORT) $(BUILD)/libdlrt.a $(LDLIBS)
-	$(BUILD)/make_int8_seed $@
-
+# The example is built as a C user would: plain cc against the installed header, library and dlrt.pc.
 test-example: lib $(BUILD)/seeds/small.dlrt
 	@rm -rf $(BUILD)/prefix
 	@$(MAKE) --no-print-directory install PREFIX=$(CURDIR)/$(BUILD)/prefix BUILD=$(BUILD) > /dev/null
