@@ -260,7 +260,7 @@ uint8_t *tb_build(const tb_model *m, size_t *out_size) {
     return aligned;
 }
 
-uint8_t *tb_small_model(size_t *size) {
+uint8_t *tb_small_model_with_outputs(const uint32_t *extra, uint32_t extra_count, size_t *size) {
     tb_model m;
     tb_init(&m);
     tb_meta_string(&m, "model.name", "small");
@@ -285,10 +285,13 @@ uint8_t *tb_small_model(size_t *size) {
     tb_node(&m, 3, 3, (uint32_t[]){f, fw, fb}, d, 0, NULL);
     tb_node(&m, 11, 1, (uint32_t[]){d}, y, 0, NULL);
     tb_output(&m, y);
+    for (uint32_t i = 0; i < extra_count; i++) tb_output(&m, extra[i]);
     uint8_t *file = tb_build(&m, size);
     tb_free(&m);
     return file;
 }
+
+uint8_t *tb_small_model(size_t *size) { return tb_small_model_with_outputs(NULL, 0, size); }
 
 uint8_t *tb_small_int8_model(size_t *size) {
     tb_model m;

@@ -98,6 +98,8 @@ void tb_fix_crcs(uint8_t *file, size_t size);
 int tb_section(const uint8_t *file, uint32_t kind, uint64_t *offset, uint64_t *size);
 
 /** A small valid model used by many tests: conv3x3+relu, maxpool, flatten, dense, softmax. */
+/* tb_small_model with tensors `extra` (ids in its tensor table) as further graph outputs. */
+uint8_t *tb_small_model_with_outputs(const uint32_t *extra, uint32_t extra_count, size_t *size);
 uint8_t *tb_small_model(size_t *size);
 /** Its int8 counterpart (format 1.1): quantize, conv3x3+relu, maxpool, flatten, dense, dequantize. */
 uint8_t *tb_small_int8_model(size_t *size);

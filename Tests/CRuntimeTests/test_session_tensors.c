@@ -10,36 +10,6 @@
 
 enum { T_X, T_CONV_W, T_CONV_B, T_CONV, T_POOL, T_FLAT, T_FC_W, T_FC_B, T_FC, T_PROB };
 
-/* tb_small_model's graph (conv3x3+relu, maxpool, flatten, dense, softmax) with the chosen extra outputs. */
-static uint8_t *small_model_with_outputs(const uint32_t *extra, uint32_t extra_count, size_t *size) {
-    tb_model m;
-    tb_init(&m);
-    float w[18], b[2] = {0.1f, -0.2f}, dw[24], db[3] = {0.0f, 0.5f, -0.5f};
-    for (int i = 0; i < 18; i++) w[i] = (float)((i * 7) % 5 - 2) * 0.25f;
-    for (int i = 0; i < 24; i++) dw[i] = (float)((i * 5) % 7 - 3) * 0.125f;
-    uint32_t x = tb_input(&m, "x", 4, (uint32_t[]){1, 1, 4, 4});
-    uint32_t cw = tb_constant(&m, "conv.w", 4, (uint32_t[]){2, 1, 3, 3}, w);
-    uint32_t cb = tb_constant(&m, "conv.b", 1, (uint32_t[]){2}, b);
-    uint32_t c = tb_tensor(&m, "conv", 4, (uint32_t[]){1, 2, 4, 4});
-    uint32_t p = tb_tensor(&m, "pool", 4, (uint32_t[]){1, 2, 2, 2});
-    uint32_t f = tb_tensor(&m, "flat", 2, (uint32_t[]){1, 8});
-    uint32_t fw = tb_constant(&m, "fc.w", 2, (uint32_t[]){3, 8}, dw);
-    uint32_t fb = tb_constant(&m, "fc.b", 1, (uint32_t[]){3}, db);
-    uint32_t d = tb_tensor(&m, "fc", 2, (uint32_t[]){1, 3});
-    uint32_t y = tb_tensor(&m, "prob", 2, (uint32_t[]){1, 3});
-    tb_attr conv_attrs[] = {{2, 1, 4, {1, 1, 1, 1}, {0}}, {5, 1, 1, {1}, {0}}};
-    tb_node(&m, 1, 3, (uint32_t[]){x, cw, cb}, c, 2, conv_attrs);
-    tb_attr pool_attrs[] = {{10, 1, 2, {2, 2}, {0}}};
-    tb_node(&m, 4, 1, (uint32_t[]){c}, p, 1, pool_attrs);
-    tb_node(&m, 17, 1, (uint32_t[]){p}, f, 0, NULL);
-    tb_node(&m, 3, 3, (uint32_t[]){f, fw, fb}, d, 0, NULL);
-    tb_node(&m, 11, 1, (uint32_t[]){d}, y, 0, NULL);
-    tb_output(&m, y);
-    for (uint32_t i = 0; i < extra_count; i++) tb_output(&m, extra[i]);
-    uint8_t *file = tb_build(&m, size);
-    tb_free(&m);
-    return file;
-}
 
 static dlrt_model *load(const uint8_t *file, size_t size) {
     dlrt_model *m = NULL;
@@ -67,8 +37,8 @@ static void fill_input(dlrt_session *s, size_t count) {
 TEST(kept_tensors_equal_the_same_tensors_as_graph_outputs) {
     size_t plain_size, wide_size;
     const uint32_t extra[] = {T_CONV, T_POOL, T_FLAT, T_FC};
-    uint8_t *plain_file = small_model_with_outputs(NULL, 0, &plain_size);
-    uint8_t *wide_file = small_model_with_outputs(extra, 4, &wide_size);
+    uint8_t *plain_file = tb_small_model_with_outputs(NULL, 0, &plain_size);
+    uint8_t *wide_file = tb_small_model_with_outputs(extra, 4, &wide_size);
     dlrt_model *plain = load(plain_file, plain_size), *wide = load(wide_file, wide_size);
     if (plain == NULL || wide == NULL) goto done;
     for (int64_t batch = 1; batch <= 2; batch++) {
@@ -115,7 +85,7 @@ done:
 
 TEST(keeping_tensors_gives_each_its_own_memory) {
     size_t size;
-    uint8_t *file = small_model_with_outputs(NULL, 0, &size);
+    uint8_t *file = tb_small_model_with_outputs(NULL, 0, &size);
     dlrt_model *m = load(file, size);
     if (m == NULL) return;
     dlrt_session_options o;
@@ -134,7 +104,7 @@ TEST(keeping_tensors_gives_each_its_own_memory) {
 
 TEST(get_tensor_misuse_is_refused) {
     size_t size;
-    uint8_t *file = small_model_with_outputs(NULL, 0, &size);
+    uint8_t *file = tb_small_model_with_outputs(NULL, 0, &size);
     dlrt_model *m = load(file, size);
     if (m == NULL) return;
     float buffer[64];
