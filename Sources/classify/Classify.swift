@@ -24,7 +24,9 @@ struct Classify: ParsableCommand {
         """)
 
     @Argument(help: "Image files or directories.") var inputs: [String]
-    @Option(help: "A .dlrt model (default: the bundled \(BundledModel.defaultName)).") var model: String?
+    @Option(help: "A .dlrt model (default: the bundled \(BundledModel.int8Name) when present, else \(BundledModel.defaultName)).")
+    var model: String?
+    @Flag(help: "Use the bundled fp32 model even when its int8 export is bundled.") var fp32 = false
     @Option(help: "How many classes to print per image.") var top: Int = 3
     @Flag(help: "Print the results as one JSON document.") var json = false
     @Option(help: "Threads for decoding and inference (default: every CPU).") var threads: Int?
@@ -39,6 +41,7 @@ struct Classify: ParsableCommand {
         guard top >= 1 else { throw ValidationError("--top must be at least 1, got \(top)") }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if fp32 && model != nil { throw ValidationError("--fp32 picks the bundled fp32 model; it does not go with --model") }
     }
 
     func run() throws {
@@ -49,7 +52,7 @@ struct Classify: ParsableCommand {
         }
         let classifier: Classifier
         do {
-            let path = try model ?? BundledModel.locate()
+            let path = try model ?? BundledModel.locateDefault(fp32: fp32)
             classifier = try Classifier(modelPath: path, threads: threads ?? ParallelFor.processorCount,
                                         batchSize: min(batch, max(1, paths.count)))
         } catch let error as ClassifyError {

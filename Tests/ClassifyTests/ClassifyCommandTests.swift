@@ -62,7 +62,8 @@ import ToolTestSupport
         let truncated = try Tool.run("classify", ["--model", "truncated.dlrt", "set"], in: dir.path)
         #expect(truncated.status == 1 && truncated.out.isEmpty)
         #expect(truncated.err.contains("cannot load model 'truncated.dlrt'"))
-        for flags in [["--top", "0", "set"], ["--batch", "-1", "set"], ["--threads", "0", "set"], [], ["--bogus", "set"]] {
+        for flags in [["--top", "0", "set"], ["--batch", "-1", "set"], ["--threads", "0", "set"], [], ["--bogus", "set"],
+                      ["--fp32", "set"]] {
             let result = try Tool.run("classify", ["--model", "model.dlrt"] + flags, in: dir.path)
             #expect(result.status == 64, "\(flags): \(result.status) \(result.err)")
             #expect(!result.err.isEmpty && result.out.isEmpty)
