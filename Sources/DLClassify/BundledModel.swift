@@ -17,10 +17,15 @@ public enum BundledModel {
     /// and then it is the default: smaller and faster for the same answers.
     public static let int8Name = "cifar10-resnet20-int8.dlrt"
 
-    /// The model `classify` uses without `--model`: the int8 one when it is bundled
-    /// and `fp32` is false, else the fp32 one.
+    /// The model `classify` uses without `--model`: in the first place that holds
+    /// a bundle, the int8 file when it is there and `fp32` is false, else the fp32 one.
     public static func locateDefault(fp32: Bool = false, executable: String? = currentExecutable()) throws -> String {
-        if !fp32, let int8 = candidates(int8Name, executable: executable).first(where: FileIO.exists) { return int8 }
+        if !fp32 {
+            for (int8, plain) in zip(candidates(int8Name, executable: executable), candidates(defaultName, executable: executable)) {
+                if FileIO.exists(int8) { return int8 }
+                if FileIO.exists(plain) { return plain }
+            }
+        }
         return try locate(defaultName, executable: executable)
     }
 
