@@ -33,6 +33,8 @@ public final class GenerativeTrainer {
     public let settings: TrainingSettings
     public let entry: GenerativeZoo.Entry
     public let threads: Int
+    /// The run's own kernel pool: its results depend on `threads` alone.
+    private let pool: ComputePool.Private
     public let data: TrainingData
     public let model: Module<Float>
     public let architecture: ArchitectureDescription
@@ -88,7 +90,7 @@ public final class GenerativeTrainer {
         try Trainer.checkWritable(options.out, what: "--out", allowExisting: options.resume || options.overwrite)
         if let log = options.log { try Trainer.checkWritable(log, what: "--log", allowExisting: true) }
         threads = options.threads ?? ParallelFor.processorCount
-        ComputePool.threadCount = threads
+        pool = ComputePool.Private(threads: threads)
 
         // Pixels to the model's output range, no augmentation.
         var data = try TrainingData.load(settings.data, inputShape: entry.defaultImageShape, limitTrain: settings.limitTrain,
@@ -214,56 +216,60 @@ public final class GenerativeTrainer {
 
     /// Trains epoch `epoch`: the mean loss (D's, or the MSE) and accuracy (D's, or 0) over its batches, and G's mean loss.
     public func trainEpoch() throws -> (loss: Double, accuracy: Double, generatorLoss: Double, seconds: Double, images: Int) {
-        model.train()
-        let start = monotonicSeconds()
-        let progress = ProgressBar(console: console, title: "epoch \(epoch + 1)/\(settings.epochs)",
-                                   totalBatches: trainLoader.batchCount)
-        defer { progress.finish() }
-        var noise = PortableNormal(seed: Self.noiseSeed(seed: settings.seed, epoch: epoch))
-        let oneCycle = schedule as? OneCycleLR<Float>
-        var lossSum = 0.0, accuracySum = 0.0, generatorSum = 0.0, seen = 0, done = 0
-        for batch in trainLoader.batches(epoch: epoch) {
-            let images = batch.inputTensor
-            var loss = 0.0, accuracy = 0.0
-            if let gan = model as? DCGAN<Float> {
-                let z = Tensor<Float>(shape: [batch.count] + gan.latentShape, scalars: noise.next(batch.count * gan.latentSize))
-                let measured = gan.adversarialStep(real: images, noise: z, optimizer: optimizer)
-                (loss, accuracy) = (measured.discriminator, measured.discriminatorAccuracy)
-                generatorSum += measured.generator * Double(batch.count)
-            } else {
-                let error = mse(model(images), images)
-                optimizer.zeroGrad()
-                error.backward()
-                optimizer.step()
-                loss = Double(error.item())
+        try pool.run {
+            model.train()
+            let start = monotonicSeconds()
+            let progress = ProgressBar(console: console, title: "epoch \(epoch + 1)/\(settings.epochs)",
+                                       totalBatches: trainLoader.batchCount)
+            defer { progress.finish() }
+            var noise = PortableNormal(seed: Self.noiseSeed(seed: settings.seed, epoch: epoch))
+            let oneCycle = schedule as? OneCycleLR<Float>
+            var lossSum = 0.0, accuracySum = 0.0, generatorSum = 0.0, seen = 0, done = 0
+            for batch in trainLoader.batches(epoch: epoch) {
+                let images = batch.inputTensor
+                var loss = 0.0, accuracy = 0.0
+                if let gan = model as? DCGAN<Float> {
+                    let z = Tensor<Float>(shape: [batch.count] + gan.latentShape, scalars: noise.next(batch.count * gan.latentSize))
+                    let measured = gan.adversarialStep(real: images, noise: z, optimizer: optimizer)
+                    (loss, accuracy) = (measured.discriminator, measured.discriminatorAccuracy)
+                    generatorSum += measured.generator * Double(batch.count)
+                } else {
+                    let error = mse(model(images), images)
+                    optimizer.zeroGrad()
+                    error.backward()
+                    optimizer.step()
+                    loss = Double(error.item())
+                }
+                guard loss.isFinite else {
+                    throw TrainingError.diverged("the loss is \(loss) at epoch \(epoch + 1), batch \(done + 1) (step \(step)); try a lower --lr. '\(options.out)' holds the last complete epoch")
+                }
+                if let oneCycle, oneCycle.lastEpoch < oneCycle.totalSteps { oneCycle.step() }
+                step += 1
+                done += 1
+                lossSum += loss * Double(batch.count)
+                accuracySum += accuracy * Double(batch.count)
+                seen += batch.count
+                progress.update(done: done, images: seen, loss: lossSum / Double(seen), accuracy: accuracySum / Double(seen))
             }
-            guard loss.isFinite else {
-                throw TrainingError.diverged("the loss is \(loss) at epoch \(epoch + 1), batch \(done + 1) (step \(step)); try a lower --lr. '\(options.out)' holds the last complete epoch")
-            }
-            if let oneCycle, oneCycle.lastEpoch < oneCycle.totalSteps { oneCycle.step() }
-            step += 1
-            done += 1
-            lossSum += loss * Double(batch.count)
-            accuracySum += accuracy * Double(batch.count)
-            seen += batch.count
-            progress.update(done: done, images: seen, loss: lossSum / Double(seen), accuracy: accuracySum / Double(seen))
+            let count = Double(max(seen, 1))
+            return (lossSum / count, accuracySum / count, generatorSum / count, monotonicSeconds() - start, seen)
         }
-        let count = Double(max(seen, 1))
-        return (lossSum / count, accuracySum / count, generatorSum / count, monotonicSeconds() - start, seen)
     }
 
     /// The autoencoder's mean squared error on the test split, in evaluation mode.
     public func testError() -> Double {
-        model.eval()
-        defer { model.train() }
-        return withNoGrad {
-            var sum = 0.0, seen = 0
-            for batch in testLoader.batches(epoch: 0) {
-                let images = batch.inputTensor
-                sum += Double(mse(model(images), images).item()) * Double(batch.count)
-                seen += batch.count
+        pool.run {
+            model.eval()
+            defer { model.train() }
+            return withNoGrad {
+                var sum = 0.0, seen = 0
+                for batch in testLoader.batches(epoch: 0) {
+                    let images = batch.inputTensor
+                    sum += Double(mse(model(images), images).item()) * Double(batch.count)
+                    seen += batch.count
+                }
+                return sum / Double(max(seen, 1))
             }
-            return sum / Double(max(seen, 1))
         }
     }
 
@@ -271,30 +277,32 @@ public final class GenerativeTrainer {
 
     /// The epoch's picture: the generator's grid or the reconstructions.
     public func picture() throws -> Image {
-        model.eval()
-        defer { model.train() }
-        let shape = data.train.sampleShape
-        let tiles: [Tensor<Float>]
-        var columns = 8
-        if let gan = model as? DCGAN<Float> {
-            let z = PortableNormal.latents(seed: settings.seed, count: 64, size: gan.latentSize)
-            tiles = [withNoGrad { gan(Tensor(shape: [64] + gan.latentShape, scalars: z)) }]
-        } else {
-            let count = min(16, data.test.count)
-            let batch = testLoader.batch(indices: Array(0..<count), epoch: 0)
-            let inputs = batch.inputTensor
-            tiles = [inputs, withNoGrad { model(inputs) }]
-            columns = count
-        }
-        var images: [Image] = []
-        for tensor in tiles {
-            let size = shape.reduce(1, *)
-            for k in 0..<tensor.shape[0] {
-                images.append(try Image(planar: tensor.scalars[(k * size)..<((k + 1) * size)], channels: shape[0],
-                                        height: shape[1], width: shape[2], range: entry.pixelRange))
+        try pool.run {
+            model.eval()
+            defer { model.train() }
+            let shape = data.train.sampleShape
+            let tiles: [Tensor<Float>]
+            var columns = 8
+            if let gan = model as? DCGAN<Float> {
+                let z = PortableNormal.latents(seed: settings.seed, count: 64, size: gan.latentSize)
+                tiles = [withNoGrad { gan(Tensor(shape: [64] + gan.latentShape, scalars: z)) }]
+            } else {
+                let count = min(16, data.test.count)
+                let batch = testLoader.batch(indices: Array(0..<count), epoch: 0)
+                let inputs = batch.inputTensor
+                tiles = [inputs, withNoGrad { model(inputs) }]
+                columns = count
             }
+            var images: [Image] = []
+            for tensor in tiles {
+                let size = shape.reduce(1, *)
+                for k in 0..<tensor.shape[0] {
+                    images.append(try Image(planar: tensor.scalars[(k * size)..<((k + 1) * size)], channels: shape[0],
+                                            height: shape[1], width: shape[2], range: entry.pixelRange))
+                }
+            }
+            return try Image.grid(images, columns: columns)
         }
-        return try Image.grid(images, columns: columns)
     }
 
     func writePicture(to path: String) throws {

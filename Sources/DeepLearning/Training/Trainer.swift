@@ -29,6 +29,8 @@ public final class Trainer {
     public let options: TrainingOptions
     public let settings: TrainingSettings
     public let threads: Int
+    /// The run's own kernel pool: its results depend on `threads` alone.
+    private let pool: ComputePool.Private
     public let data: TrainingData
     public let model: Module<Float>
     public let architecture: ArchitectureDescription
@@ -88,7 +90,7 @@ public final class Trainer {
         if let log = options.log { try Self.checkWritable(log, what: "--log", allowExisting: true) }
 
         threads = options.threads ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        ComputePool.threadCount = threads
+        pool = ComputePool.Private(threads: threads)
 
         // Data: its sample shape and classes size the model.
         data = try TrainingData.load(settings.data, inputShape: entry.defaultInputShape, limitTrain: settings.limitTrain,
@@ -256,47 +258,51 @@ public final class Trainer {
 
     /// Trains one epoch (`epoch`); returns the mean loss and accuracy over its examples.
     public func trainEpoch() throws -> (loss: Double, accuracy: Double, seconds: Double, images: Int) {
-        model.train()
-        let start = monotonicSeconds()
-        let progress = ProgressBar(console: console, title: "epoch \(epoch + 1)/\(settings.epochs)",
-                                   totalBatches: trainLoader.batchCount)
-        defer { progress.finish() }
-        let oneCycle = schedule as? OneCycleLR<Float>
-        var lossSum = 0.0, correct = 0, seen = 0, done = 0
-        for batch in trainLoader.batches(epoch: epoch) {
-            let logits = model(batch.inputTensor)
-            let loss = crossEntropy(logits: logits, labels: batch.labels)
-            let value = Double(loss.item())
-            guard value.isFinite else {
-                throw TrainingError.diverged("the loss is \(value) at epoch \(epoch + 1), batch \(done + 1) (step \(step)); try a lower --lr. '\(options.out)' holds the last complete epoch")
+        try pool.run {
+            model.train()
+            let start = monotonicSeconds()
+            let progress = ProgressBar(console: console, title: "epoch \(epoch + 1)/\(settings.epochs)",
+                                       totalBatches: trainLoader.batchCount)
+            defer { progress.finish() }
+            let oneCycle = schedule as? OneCycleLR<Float>
+            var lossSum = 0.0, correct = 0, seen = 0, done = 0
+            for batch in trainLoader.batches(epoch: epoch) {
+                let logits = model(batch.inputTensor)
+                let loss = crossEntropy(logits: logits, labels: batch.labels)
+                let value = Double(loss.item())
+                guard value.isFinite else {
+                    throw TrainingError.diverged("the loss is \(value) at epoch \(epoch + 1), batch \(done + 1) (step \(step)); try a lower --lr. '\(options.out)' holds the last complete epoch")
+                }
+                optimizer.zeroGrad()
+                loss.backward()
+                optimizer.step()
+                if let oneCycle, oneCycle.lastEpoch < oneCycle.totalSteps { oneCycle.step() }
+                step += 1
+                done += 1
+                lossSum += value * Double(batch.count)
+                correct += Self.correctCount(logits, batch.labels)
+                seen += batch.count
+                progress.update(done: done, images: seen, loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen))
             }
-            optimizer.zeroGrad()
-            loss.backward()
-            optimizer.step()
-            if let oneCycle, oneCycle.lastEpoch < oneCycle.totalSteps { oneCycle.step() }
-            step += 1
-            done += 1
-            lossSum += value * Double(batch.count)
-            correct += Self.correctCount(logits, batch.labels)
-            seen += batch.count
-            progress.update(done: done, images: seen, loss: lossSum / Double(seen), accuracy: Double(correct) / Double(seen))
+            return (lossSum / Double(max(seen, 1)), Double(correct) / Double(max(seen, 1)), monotonicSeconds() - start, seen)
         }
-        return (lossSum / Double(max(seen, 1)), Double(correct) / Double(max(seen, 1)), monotonicSeconds() - start, seen)
     }
 
     /// Mean loss and accuracy on the test split, in evaluation mode, without recording gradients.
     public func evaluate() -> (loss: Double, accuracy: Double) {
-        model.eval()
-        defer { model.train() }
-        return withNoGrad {
-            var lossSum = 0.0, correct = 0, seen = 0
-            for batch in testLoader.batches(epoch: 0) {
-                let logits = model(batch.inputTensor)
-                lossSum += Double(crossEntropy(logits: logits, labels: batch.labels).item()) * Double(batch.count)
-                correct += Self.correctCount(logits, batch.labels)
-                seen += batch.count
+        pool.run {
+            model.eval()
+            defer { model.train() }
+            return withNoGrad {
+                var lossSum = 0.0, correct = 0, seen = 0
+                for batch in testLoader.batches(epoch: 0) {
+                    let logits = model(batch.inputTensor)
+                    lossSum += Double(crossEntropy(logits: logits, labels: batch.labels).item()) * Double(batch.count)
+                    correct += Self.correctCount(logits, batch.labels)
+                    seen += batch.count
+                }
+                return (lossSum / Double(max(seen, 1)), Double(correct) / Double(max(seen, 1)))
             }
-            return (lossSum / Double(max(seen, 1)), Double(correct) / Double(max(seen, 1)))
         }
     }
 

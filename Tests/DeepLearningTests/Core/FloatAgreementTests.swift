@@ -61,12 +61,8 @@ import Testing
         var g = SplitMix64(seed: 8)
         let a: Tensor<Float> = T64.randomNormal([64, 300], using: &g).converted()
         let b: Tensor<Float> = T64.randomNormal([300, 80], using: &g).converted()
-        let saved = ComputePool.threadCount
-        defer { ComputePool.threadCount = saved }
-        ComputePool.threadCount = 1
-        let serial = a.matmul(b)
-        ComputePool.threadCount = 4
-        let threaded = a.matmul(b)
+        let serial = ComputePool.Private(threads: 1).run { a.matmul(b) }
+        let threaded = ComputePool.Private(threads: 4).run { a.matmul(b) }
         #expect(serial == threaded)
     }
 }

@@ -92,31 +92,31 @@ private func pick<G: RandomNumberGenerator>(_ range: ClosedRange<Int>, _ g: inou
     }
 
     /// The C kernels' threaded paths at several pool sizes (more threads than
-    /// cores is fine): every op still agrees with the reference.
+    /// cores is fine), each on a private pool so that no other test's kernels
+    /// take it: every op still agrees with the reference.
     @Test func threadCounts() {
         var g = SplitMix64(seed: 91)
         let x = Self.random([3, 12, 11, 10], &g), w = Self.random([15, 4, 3, 3], &g), b = Self.random([15], &g)
         let wd = Self.random([12, 1, 3, 3], &g), wt = Self.random([12, 5, 4, 4], &g)
         let gamma = Self.random([12], &g), beta = Self.random([12], &g)
-        let saved = ComputePool.threadCount
-        defer { ComputePool.threadCount = saved }
         for threads in [1, 3, 8] {
-            ComputePool.threadCount = threads
-            Self.expectAgreement([x, w, b], seed: 1, "conv2d, \(threads) threads") {
-                conv2d($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1, groups: 3)
-            } float: { conv2d($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1, groups: 3) }
-            Self.expectAgreement([x, wd], seed: 2, "depthwise, \(threads) threads") {
-                conv2d($0[0], weight: $0[1], padding: 1, groups: 12)
-            } float: { conv2d($0[0], weight: $0[1], padding: 1, groups: 12) }
-            Self.expectAgreement([x, wt], seed: 3, "convTranspose2d, \(threads) threads") {
-                convTranspose2d($0[0], weight: $0[1], stride: 2, padding: 1)
-            } float: { convTranspose2d($0[0], weight: $0[1], stride: 2, padding: 1) }
-            Self.expectAgreement([x], seed: 4, "pools, \(threads) threads") {
-                avgPool2d(maxPool2d($0[0], kernel: 3, stride: 2, padding: 1, ceilMode: true), kernel: 2, ceilMode: true)
-            } float: { avgPool2d(maxPool2d($0[0], kernel: 3, stride: 2, padding: 1, ceilMode: true), kernel: 2, ceilMode: true) }
-            Self.expectAgreement([x, gamma, beta], seed: 5, "batchNorm2d + LRN, \(threads) threads") {
-                localResponseNorm(batchNorm2d($0[0], gamma: $0[1], beta: $0[2]), size: 5, alpha: 0.3)
-            } float: { localResponseNorm(batchNorm2d($0[0], gamma: $0[1], beta: $0[2]), size: 5, alpha: 0.3) }
+            ComputePool.Private(threads: threads).run {
+                Self.expectAgreement([x, w, b], seed: 1, "conv2d, \(threads) threads") {
+                    conv2d($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1, groups: 3)
+                } float: { conv2d($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1, groups: 3) }
+                Self.expectAgreement([x, wd], seed: 2, "depthwise, \(threads) threads") {
+                    conv2d($0[0], weight: $0[1], padding: 1, groups: 12)
+                } float: { conv2d($0[0], weight: $0[1], padding: 1, groups: 12) }
+                Self.expectAgreement([x, wt], seed: 3, "convTranspose2d, \(threads) threads") {
+                    convTranspose2d($0[0], weight: $0[1], stride: 2, padding: 1)
+                } float: { convTranspose2d($0[0], weight: $0[1], stride: 2, padding: 1) }
+                Self.expectAgreement([x], seed: 4, "pools, \(threads) threads") {
+                    avgPool2d(maxPool2d($0[0], kernel: 3, stride: 2, padding: 1, ceilMode: true), kernel: 2, ceilMode: true)
+                } float: { avgPool2d(maxPool2d($0[0], kernel: 3, stride: 2, padding: 1, ceilMode: true), kernel: 2, ceilMode: true) }
+                Self.expectAgreement([x, gamma, beta], seed: 5, "batchNorm2d + LRN, \(threads) threads") {
+                    localResponseNorm(batchNorm2d($0[0], gamma: $0[1], beta: $0[2]), size: 5, alpha: 0.3)
+                } float: { localResponseNorm(batchNorm2d($0[0], gamma: $0[1], beta: $0[2]), size: 5, alpha: 0.3) }
+            }
         }
     }
 

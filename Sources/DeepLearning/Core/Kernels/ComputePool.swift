@@ -47,8 +47,45 @@ public enum ComputePool {
         }
     }
 
-    /// Runs `body` with the pool if it is free, else with nil (serial).
+    /// A pool that one caller owns, so that what it computes depends only on its own thread
+    /// count: neither on `threadCount`, which anyone in the process may change, nor on who
+    /// else holds the shared pool at the time (which would make a kernel run serially).
+    /// A trainer runs on one, which is what makes a resumed run bit-exact.
+    public final class Private: @unchecked Sendable {
+        public let threads: Int
+        private var mutex = pthread_mutex_t()
+        private let pool: OpaquePointer?
+
+        public init(threads: Int) {
+            precondition(threads >= 1, "a pool needs at least 1 thread")
+            self.threads = threads
+            pthread_mutex_init(&mutex, nil)
+            pool = threads > 1 ? dk_pool_create(Int32(threads)) : nil
+        }
+
+        deinit {
+            if let pool { dk_pool_free(pool) }
+            pthread_mutex_destroy(&mutex)
+        }
+
+        /// Runs `body` with every Float kernel it calls (on this task or thread) on this pool.
+        public func run<R>(_ body: () throws -> R) rethrows -> R {
+            try ComputePool.$current.withValue(self, operation: body)
+        }
+
+        fileprivate func borrow<R>(_ body: (OpaquePointer?) -> R) -> R {
+            guard pthread_mutex_trylock(&mutex) == 0 else { return body(nil) }
+            defer { pthread_mutex_unlock(&mutex) }
+            return body(pool)
+        }
+    }
+
+    @TaskLocal private static var current: Private?
+
+    /// Runs `body` with the caller's private pool, or the shared pool if it is free,
+    /// else with nil (serial).
     static func withPool<R>(_ body: (OpaquePointer?) -> R) -> R {
+        if let owned = current { return owned.borrow(body) }
         guard pthread_mutex_trylock(&shared.mutex) == 0 else { return body(nil) }
         defer { pthread_mutex_unlock(&shared.mutex) }
         if shared.pool == nil && shared.threads > 1 {
