@@ -31,6 +31,7 @@ static int has_int8_kernel(dk_op op) {
     case DK_OP_ADD:
     case DK_OP_CONCAT:
     case DK_OP_RELU:
+    case DK_OP_PAD:
     case DK_OP_FLATTEN:
     case DK_OP_RESHAPE:
     case DK_OP_DEQUANTIZE:

@@ -70,6 +70,12 @@ int dk_q8_dense_forward(dk_pool *pool, size_t n, const int8_t *x, const void *pa
 void dk_q8_max_pool2d_forward(dk_pool *pool, const dk_pool2d_params *p, const int8_t *x, const dk_q8_out *out,
                               int8_t *y);
 /**
+ * pad: dk_pad_forward on int8, the padding filled with `value` (the quantized
+ * constant). The output keeps the input's scale and zero point.
+ */
+void dk_q8_pad_forward(dk_pool *pool, const size_t dims[4], const size_t pads[8], int8_t value, const int8_t *x,
+                       int8_t *y);
+/**
  * avg_pool2d (PyTorch's divisor d: the window clipped to the padded input
  * when count_include_pad, else to the input): N = sum(x - x_zero) * m_d,
  * with (m_d, shift_d) = dk_q8_multiplier(s_x / (s_y * d)). Returns 0, or -1

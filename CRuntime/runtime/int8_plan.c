@@ -113,6 +113,14 @@ static dlrt_status plan_node(const dlrt_model *m, uint32_t n, const dk_node *nod
     case DK_OP_AVG_POOL2D:
     case DK_OP_GLOBAL_AVG_POOL:
         return plan_average(m, n, node, q);
+    case DK_OP_PAD: { /* the constant, quantized as quantize does; one that would saturate is refused */
+        const double level = (double)nearbyintf(node->attrs.value / q->y_scale) + (double)q->out.zero;
+        if (!(level >= -128.0 && level <= 127.0))
+            return FAIL(DLRT_ERR_UNSUPPORTED, n, node, "the constant %g is outside the output's int8 range [%g, %g]",
+                        (double)node->attrs.value, (double)q->y_scale * (-128 - q->out.zero), (double)q->y_scale * (127 - q->out.zero));
+        dk_q8_quantize_forward(NULL, &node->attrs.value, q->y_scale, &q->out, &q->pad_value, 1);
+        return same_quantization(n, node, x, y);
+    }
     case DK_OP_MAX_POOL2D:
     case DK_OP_RESHAPE:
     case DK_OP_FLATTEN:

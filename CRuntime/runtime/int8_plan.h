@@ -25,6 +25,7 @@ typedef struct dk_q8_node {
     int32_t *multiplier;    /* conv, dense: per output channel, of s_x * s_w[c] / s_y */
     int32_t *shift;         /* conv, dense: per output channel */
     dk_q8_param *inputs;    /* concat: every input's */
+    int8_t pad_value;       /* pad: the constant, quantized with the output's scale and zero point */
 } dk_q8_node;
 
 /** After shape checks: fills node->q8 for every int8 node, refusing numbers the format rules out. */

@@ -106,6 +106,7 @@ static void describe_step(const dlrt_model *m, uint32_t n, const dk_shape *shape
     }
     case DK_OP_PAD:
         for (int d = 0; d < 4; d++) s->dims[d] = (size_t)x->dims[d];
+        for (int i = 0; i < 8; i++) s->pads[i] = (size_t)node->attrs.pads[i];
         break;
     default:
         break;

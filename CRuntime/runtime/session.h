@@ -15,7 +15,7 @@ typedef struct dk_step {
     void *out;
     size_t count;                /* output elements */
     size_t outer, axis, inner;   /* the op's view of its input, see describe_step */
-    size_t dims[4];              /* pad: input dims */
+    size_t dims[4], pads[8];     /* pad: input dims, and pads (n, c, h, w) begin then end */
     dk_conv2d_params conv;
     dk_pool2d_params pool;
     const void *packed;          /* conv / conv transpose / int8 dense: constant weights pre-packed for the GEMM, or NULL */

@@ -61,6 +61,9 @@ int dk_q8_step_run(dk_pool *pool, const dk_node *node, const dk_step *s, void *w
     case DK_OP_DEQUANTIZE:
         dk_q8_dequantize_forward(pool, s->in[0], q->x, s->out, s->count);
         return 0;
+    case DK_OP_PAD:
+        dk_q8_pad_forward(pool, s->dims, s->pads, q->pad_value, s->in[0], s->out);
+        return 0;
     case DK_OP_RESHAPE:
     case DK_OP_FLATTEN:
         return 0; /* views: the output shares its input's memory */

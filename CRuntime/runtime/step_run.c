@@ -58,12 +58,9 @@ int dk_step_run(dk_pool *pool, const dk_node *node, const dk_step *s, void *work
     case DK_OP_CONCAT:
         dk_concat_forward(pool, node->input_count, s->inputs, s->axis_sizes, s->outer, s->inner, s->out);
         break;
-    case DK_OP_PAD: {
-        size_t pads[8];
-        for (int i = 0; i < 8; i++) pads[i] = (size_t)a->pads[i];
-        dk_pad_forward(pool, s->dims, pads, a->value, s->in[0], s->out);
+    case DK_OP_PAD:
+        dk_pad_forward(pool, s->dims, s->pads, a->value, s->in[0], s->out);
         break;
-    }
     case DK_OP_RESHAPE:
     case DK_OP_FLATTEN:
         break; /* views: the output shares its input's memory */

@@ -6,6 +6,7 @@
  * DLRT_SESSION_KEEP_TENSORS) with the same numbers pushed through the
  * int8 references of ref_int8.c, composed here from docs/FORMAT.md's rules.
  * Every ISA (run-c-tests.sh), 1 and 3 threads, the file's batch and others.
+ * The int8 pad (ResNet's zero-padded shortcut) has a test of its own.
  */
 #include <math.h>
 
@@ -398,9 +399,67 @@ TEST(small_int8_model_loads_and_runs) {
     free(file);
 }
 
+/* quantize -> pad (channels and rows, as ResNet's option-A shortcut does) -> dequantize: inside the input
+ * the dequantized input, outside it the constant on the output's grid: round(v / s) + z. */
+static void check_int8_pad(float value, int32_t want_level) {
+    enum { N = 2, C = 3, H = 4, W = 4 };
+    const float scale = 0.05f;
+    const int32_t zero = -7;
+    const size_t pads[8] = {0, 2, 1, 0, 0, 3, 0, 2}, oc = C + 5, oh = H + 1, ow = W + 2;
+    tb_model m;
+    tb_init(&m);
+    m.minor = 1;
+    uint32_t in_dims[4] = {N, C, H, W}, out_dims[4] = {N, (uint32_t)oc, (uint32_t)oh, (uint32_t)ow};
+    uint32_t x = tb_input(&m, "x", 4, in_dims);
+    uint32_t xq = tb_tensor_q8(&m, "x.q", 4, in_dims, scale, zero), yq = tb_tensor_q8(&m, "y.q", 4, out_dims, scale, zero);
+    uint32_t y = tb_tensor(&m, "y", 4, out_dims);
+    tb_node(&m, 19, 1, (uint32_t[]){x}, xq, 0, NULL);
+    tb_attr attrs[] = {{2, 1, 8, {0}, {0}}, {17, 2, 1, {0}, {value}}};
+    for (int i = 0; i < 8; i++) attrs[0].i[i] = (int64_t)pads[i];
+    tb_node(&m, 18, 1, (uint32_t[]){xq}, yq, 2, attrs);
+    tb_node(&m, 20, 1, (uint32_t[]){yq}, y, 0, NULL);
+    tb_output(&m, y);
+    size_t size;
+    uint8_t *file = tb_build(&m, &size);
+    tb_free(&m);
+    dlrt_model *model = NULL;
+    CHECK(dlrt_model_load_memory(file, size, NULL, &model) == DLRT_OK, "%s", dlrt_last_error());
+    float in[N * C * H * W], dequantized[N * C * H * W], want[N * 8 * 5 * 6], got[N * 8 * 5 * 6];
+    int8_t q[N * C * H * W];
+    make_input(in, N * C * H * W);
+    const dk_q8_out full = {zero, -128, 127};
+    ref_q8_quantize(in, scale, &full, N * C * H * W, q);
+    for (size_t i = 0; i < N * C * H * W; i++) dequantized[i] = (float)(q[i] - zero) * scale;
+    const size_t dims[4] = {N, C, H, W};
+    dk_pad_forward(NULL, dims, pads, (float)(want_level - zero) * scale, dequantized, want);
+    for (uint32_t threads = 1; model != NULL && threads <= 3; threads += 2) {
+        dlrt_session_options o;
+        dlrt_session_options_defaults(&o);
+        o.threads = threads;
+        dlrt_session *s = NULL;
+        CHECK(dlrt_session_create(model, &o, &s) == DLRT_OK, "%s", dlrt_last_error());
+        CHECK(dlrt_session_set_input(s, 0, in, N * C * H * W) == DLRT_OK && dlrt_session_run(s) == DLRT_OK, "%s", dlrt_last_error());
+        CHECK(dlrt_session_get_output(s, 0, got, N * oc * oh * ow) == DLRT_OK, "%s", dlrt_last_error());
+        CHECK(memcmp(got, want, sizeof got) == 0, "int8 pad (value %g, %u threads) differs from the f32 pad of the dequantized input",
+              (double)value, threads);
+        CHECK(got[0] == (float)(want_level - zero) * scale, "the corner is padding: %g", (double)got[0]);
+        dlrt_session_free(s);
+    }
+    dlrt_model_free(model);
+    free(file);
+}
+
+TEST(int8_pad_fills_with_the_quantized_constant) {
+    check_int8_pad(0.0f, -7); /* zero: the zero point */
+    check_int8_pad(0.52f, 3); /* 0.52 / 0.05 = 10.4 -> 10, + -7 */
+    check_int8_pad(-0.6f, -19); /* -12, + -7 */
+}
+
 int main(void) {
     RUN(int8_model_matches_the_composed_references);
     RUN(int8_sessions_reuse_memory_and_run_the_selftest);
     RUN(small_int8_model_loads_and_runs);
+    RUN(int8_pad_fills_with_the_quantized_constant);
     return test_summary("int8_model");
 }
+

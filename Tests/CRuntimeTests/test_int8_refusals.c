@@ -113,7 +113,7 @@ TEST(ops_without_int8_kernels_are_refused_by_name) {
         uint16_t op;
         const char *name;
     } ops[] = {{11, "softmax"}, {9, "sigmoid"}, {10, "tanh"}, {13, "lrn"}, {8, "leaky_relu"}, {12, "batch_norm"},
-               {2, "conv_transpose2d"}, {18, "pad"}};
+               {2, "conv_transpose2d"}};
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
         tb_model m;
         uint32_t q = start(&m);
@@ -131,13 +131,30 @@ TEST(ops_without_int8_kernels_are_refused_by_name) {
             count = 2;
         }
         if (ops[i].op == 13) attr = (tb_attr){9, 1, 1, {3}, {0}}, attr_count = 1;
-        if (ops[i].op == 18) attr = (tb_attr){2, 1, 8, {0, 0, 0, 0, 0, 0, 0, 0}, {0}}, attr_count = 1;
         tb_node(&m, ops[i].op, count, inputs, y, attr_count, &attr);
         finish(&m, y, 4, dims4);
         char needle[160];
         snprintf(needle, sizeof needle, "node 1 (%s): int8 input is not supported; the exporter must keep it in f32", ops[i].name);
         expect(&m, DLRT_ERR_UNSUPPORTED, needle);
     }
+}
+
+/* An int8 pad fills with its constant quantized by the output: one the output cannot hold is refused. */
+TEST(int8_pad_constant_must_fit_the_output_range) {
+    tb_model m;
+    uint32_t q = start(&m);
+    uint32_t dims[4] = {1, 2, 6, 4}, y = tb_tensor_q8(&m, "y", 4, dims, X_SCALE, 0);
+    tb_attr attrs[] = {{2, 1, 8, {0, 0, 1, 0, 0, 0, 1, 0}, {0}}, {17, 2, 1, {0}, {7.0f}}};
+    tb_node(&m, 18, 1, (uint32_t[]){q}, y, 2, attrs);
+    finish(&m, y, 4, dims);
+    expect(&m, DLRT_ERR_UNSUPPORTED, "node 1 (pad): the constant 7 is outside the output's int8 range [-6.4, 6.35]");
+
+    q = start(&m);
+    y = tb_tensor_q8(&m, "y", 4, dims, X_SCALE * 2, 0);
+    attrs[1].f[0] = 0.0f;
+    tb_node(&m, 18, 1, (uint32_t[]){q}, y, 2, attrs);
+    finish(&m, y, 4, dims);
+    expect(&m, DLRT_ERR_FORMAT, "node 1 (pad): output 'y' must have its input's scale and zero point");
 }
 
 TEST(mixed_dtypes_in_one_node_are_refused) {
@@ -340,6 +357,7 @@ int main(void) {
     RUN(a_valid_int8_conv_loads);
     RUN(graph_inputs_and_outputs_must_be_f32);
     RUN(ops_without_int8_kernels_are_refused_by_name);
+    RUN(int8_pad_constant_must_fit_the_output_range);
     RUN(mixed_dtypes_in_one_node_are_refused);
     RUN(int8_weights_and_biases_follow_the_scheme);
     RUN(fused_activations_other_than_relu_and_relu6_are_refused);

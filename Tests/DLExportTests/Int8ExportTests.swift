@@ -38,9 +38,10 @@ enum Int8Fixtures {
     }
 
     /// Every other int8 op: x [1, 3, 8, 8] -> stem (conv 8, relu) -> a (conv, relu), b (conv)
-    /// -> sum (add, relu) -> act (relu) -> cat (concat with stem) -> avg (avg pool 2x2)
-    /// -> gap (global avg pool) -> flat -> fc (4).
-    static func residualNet(seed: UInt64 = 6) throws -> ModelFile {
+    /// -> sum (add, relu) -> act (relu) -> cat (concat with stem) -> join (add of cat and
+    /// widen, stem zero-padded to 16 channels as ResNet's option-A shortcut) -> avg (avg pool
+    /// 2x2) -> gap (global avg pool) -> flat -> fc (4). `padValue` is widen's constant.
+    static func residualNet(seed: UInt64 = 6, padValue: Float = 0) throws -> ModelFile {
         var g = SplitMix64(seed: seed)
         func values(_ n: Int, _ bound: Float) -> [Float] { (0..<n).map { _ in Float.random(in: -bound...bound, using: &g) } }
         var b = GraphBuilder()
@@ -56,7 +57,9 @@ enum Int8Fixtures {
         let sum = try b.add(c, stem, activation: .relu, name: "sum")
         let act = try b.relu(sum, name: "act")
         let cat = try b.concat([act, stem], name: "cat")
-        let avg = try b.avgPool2d(cat, kernel: (2, 2), name: "avg")
+        let widen = try b.pad(stem, pads: [0, 4, 0, 0, 0, 4, 0, 0], value: padValue, name: "widen")
+        let join = try b.add(cat, widen, name: "join")
+        let avg = try b.avgPool2d(join, kernel: (2, 2), name: "avg")
         let gap = try b.globalAvgPool(avg, name: "gap")
         let flat = try b.flatten(gap, name: "flat")
         let w = try b.constant(name: "fc.weight", shape: [4, 16], values: values(64, 0.5))
@@ -163,6 +166,16 @@ enum Int8Fixtures {
         #expect(report.int8Layers == report.layers.count, "\(report.text)")
         #expect(report.top1Agreement >= 0.9, "\(report.text)")
         for layer in report.layers { #expect((layer.modelSQNR ?? 0) > 20, "\(layer.name): \(report.text)") }
+        #expect(try Int8Fixtures.layer(report, "widen").kernel == "pad int8 \(Int8KernelName.current.isa)")
+    }
+
+    /// A pad with another constant may not fit its int8 range: it stays fp32, the weighted layers still run int8.
+    @Test func padWithANonzeroConstantStaysFP32() throws {
+        let file = try Int8Fixtures.residualNet(padValue: 0.25)
+        let report = try Int8Exporter.quantize(file, data: Int8Fixtures.data(for: file)).report
+        let widen = try Int8Fixtures.layer(report, "widen")
+        #expect(!widen.int8 && widen.reason == "its constant is not 0", "\(report.text)")
+        for name in ["stem", "a", "b", "fc"] { #expect(try Int8Fixtures.layer(report, name).int8, "\(report.text)") }
     }
 
     @Test(arguments: ["lenet5", "mlp"])

@@ -1,13 +1,14 @@
 /// Which nodes the C runtime runs in int8, by the file contract: a node whose
 /// X input is i8 runs its int8 kernel. conv2d (grouped and depthwise too) and
 /// dense take i8 per-channel weights and an i32 bias; the others move or
-/// combine i8 activations. Everything else stays f32.
+/// combine i8 activations. Everything else stays f32, and so does a pad whose
+/// constant is not 0 (the runtime refuses one its output range cannot hold).
 enum Int8Role: Sendable, Equatable {
     /// conv2d, dense: quantized weights, a requantized output with its own range.
     case weighted
     /// avg_pool2d, global_avg_pool, add, concat, relu: a requantized output with its own range.
     case requantizing
-    /// max_pool2d, flatten, reshape: the output carries the input's scale and zero point.
+    /// max_pool2d, flatten, reshape, pad with 0: the output carries the input's scale and zero point.
     case passThrough
 
     /// The role of `node`, or why it has no int8 kernel.
@@ -17,6 +18,8 @@ enum Int8Role: Sendable, Equatable {
         case .conv2d, .dense: role = .weighted
         case .avgPool2d, .globalAvgPool, .add, .concat, .relu: role = .requantizing
         case .maxPool2d, .flatten, .reshape: role = .passThrough
+        case .pad where (node.attributes.float(.value) ?? 0) == 0: role = .passThrough
+        case .pad: return .failure(Int8Unsupported(reason: "its constant is not 0"))
         default: return .failure(Int8Unsupported(reason: "\(node.op.name) has no int8 kernel"))
         }
         if let code = node.attributes.activation, !Self.fusedActivations.contains(code) {
