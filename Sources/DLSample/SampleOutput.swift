@@ -19,23 +19,9 @@ public enum SampleOutput {
         return try Image.grid(tiles, columns: layout.columns)
     }
 
-    /// Fails unless a file can be created at `path` (tried with a temporary file beside it, removed at once).
+    /// Fails unless a file can be created at `path`.
     public static func checkWritable(_ path: String) throws {
-        guard !path.isEmpty, !path.hasSuffix("/") else { throw SampleError.output("'\(path)' is not a file path") }
-        if FileIO.isDirectory(path) { throw SampleError.output("'\(path)' is a directory, not a file path") }
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
-        guard FileIO.isDirectory(directory) else {
-            throw SampleError.output("cannot write '\(path)': the directory '\(directory)' does not exist")
-        }
-        var template = Array("\(directory)/.dlsample-probe-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else {
-            let message = strerror(errno).map { String(cString: $0) } ?? "error \(errno)"
-            throw SampleError.output("cannot write '\(path)': the directory '\(directory)' is not writable (\(message))")
-        }
-        close(fd)
-        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        if let problem = OutputPathProblem.of(path) { throw SampleError.output(problem.message(naming: "'\(path)'")) }
     }
 
     /// Writes `image` as PNG at `path` atomically.

@@ -145,16 +145,13 @@ struct DLExportCommand: ParsableCommand {
     }
 
     /// Refuses, before the export's work, an output that is the checkpoint
-    /// itself, a directory, or in a directory that does not exist. (Other
-    /// write failures surface from the atomic write, which leaves nothing behind.)
+    /// itself, a directory, or in a directory that does not exist or cannot be
+    /// written. (Later write failures surface from the atomic write, which
+    /// leaves nothing behind.)
     static func checkOutput(_ path: String, checkpoint: String) throws {
-        guard !path.isEmpty, !path.hasSuffix("/") else { throw ExportError.invalidArgument("-o '\(path)' is not a file path") }
         guard path != checkpoint else { throw ExportError.invalidArgument("-o '\(path)' would overwrite the checkpoint") }
-        guard !FileIO.isDirectory(path) else { throw ExportError.invalidArgument("-o '\(path)' is a directory") }
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
-        guard FileIO.isDirectory(directory) else {
-            throw ExportError.invalidArgument("cannot write '\(path)': the directory '\(directory)' does not exist")
+        if let problem = OutputPathProblem.of(path) {
+            throw ExportError.invalidArgument(problem.message(naming: "-o '\(path)'"))
         }
     }
 

@@ -337,24 +337,12 @@ public final class Trainer {
     /// temporary file that is removed at once), `path` is not a directory,
     /// and (unless `allowExisting`) nothing is at `path` yet.
     static func checkWritable(_ path: String, what: String, allowExisting: Bool) throws {
-        guard !path.isEmpty, !path.hasSuffix("/") else { throw TrainingError.output("\(what) '\(path)' is not a file path") }
-        if FileIO.isDirectory(path) { throw TrainingError.output("\(what) '\(path)' is a directory, not a file path") }
+        if let problem = OutputPathProblem.of(path) {
+            throw TrainingError.output(problem.message(naming: "\(what) '\(path)'"))
+        }
         if FileIO.exists(path) && !allowExisting {
             throw TrainingError.output("\(what) '\(path)' already exists; pass --resume to continue that run or --overwrite to start a new one")
         }
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
-        guard FileIO.isDirectory(directory) else {
-            throw TrainingError.output("cannot write \(what) '\(path)': the directory '\(directory)' does not exist")
-        }
-        var template = Array("\(directory)/.dltrain-probe-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else {
-            let message = strerror(errno).map { String(cString: $0) } ?? "error \(errno)"
-            throw TrainingError.output("cannot write \(what) '\(path)': the directory '\(directory)' is not writable (\(message))")
-        }
-        close(fd)
-        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
     }
 
     /// Loads `checkpoint`'s weights into `model` for --init: every name
