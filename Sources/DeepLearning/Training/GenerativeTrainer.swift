@@ -63,18 +63,7 @@ public final class GenerativeTrainer {
     public init(_ options: TrainingOptions, console: TrainingConsole = .silent) throws {
         self.options = options
         self.console = console
-        var resumed: Checkpoint?
-        var stored: [String: String]?
-        if options.resume {
-            guard FileIO.exists(options.out) else {
-                throw TrainingError.checkpoint("--resume: there is no checkpoint at '\(options.out)' (the --out path) to continue")
-            }
-            let checkpoint = try Trainer.readCheckpoint(options.out, purpose: "resume from")
-            guard let entries = TrainingSettings.parseRecipe(checkpoint.recipe) else {
-                throw TrainingError.checkpoint("cannot resume from '\(options.out)': its recipe holds no dltrain settings (not written by dltrain)")
-            }
-            (resumed, stored) = (checkpoint, entries)
-        }
+        let (resumed, stored) = try Trainer.resumedRun(options)
         let settings = try TrainingSettings.resolve(options, stored: stored)
         self.settings = settings
         guard let entry = GenerativeZoo.entry(settings.model) else {
@@ -84,11 +73,7 @@ public final class GenerativeTrainer {
         if options.initFrom != nil || !options.freeze.isEmpty || options.resetHead != nil {
             throw TrainingError.invalidOption("--init, --freeze and --reset-head are for classifiers; \(entry.name) trains from scratch")
         }
-        if let resumed, let epochs = options.epochs, epochs < resumed.epoch {
-            throw TrainingError.invalidOption("--epochs \(epochs) is fewer than the \(resumed.epoch) epochs '\(options.out)' already holds")
-        }
-        try Trainer.checkWritable(options.out, what: "--out", allowExisting: options.resume || options.overwrite)
-        if let log = options.log { try Trainer.checkWritable(log, what: "--log", allowExisting: true) }
+        try Trainer.checkOutputs(options, resumed: resumed)
         threads = options.threads ?? ParallelFor.processorCount
         pool = ComputePool.Private(threads: threads)
 
@@ -126,17 +111,8 @@ public final class GenerativeTrainer {
         log = options.log.map { MetricsLog(path: $0, measurements: Self.measurementNames(entry.objective)) }
 
         if let resumed {
-            guard resumed.architecture == architecture else {
-                throw TrainingError.checkpoint("cannot resume from '\(options.out)': it holds \(resumed.architecture.name) \(resumed.architecture.config), the data gives \(architecture.config)")
-            }
-            do {
-                try resumed.restore(model: model, optimizer: optimizer, schedule: schedule)
-            } catch {
-                throw TrainingError.checkpoint("cannot resume from '\(options.out)': \(error)")
-            }
-            if let seed = resumed.rngStates["loader.seed"], seed != settings.seed {
-                throw TrainingError.checkpoint("cannot resume from '\(options.out)': its loader seed \(seed) differs from the recipe's seed \(settings.seed)")
-            }
+            try Trainer.restore(resumed, from: options.out, architecture: architecture, seed: settings.seed, model: model,
+                                optimizer: optimizer, schedule: schedule)
             (epoch, step, metrics) = (resumed.epoch, resumed.step, resumed.metrics)
             notes.append("resuming '\(options.out)' after epoch \(epoch) (step \(step))")
         }

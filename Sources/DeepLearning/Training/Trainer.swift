@@ -58,19 +58,7 @@ public final class Trainer {
         self.console = console
 
         // Checkpoints first: a resume takes its settings from one.
-        var resumed: Checkpoint?
-        var stored: [String: String]?
-        if options.resume {
-            guard FileIO.exists(options.out) else {
-                throw TrainingError.checkpoint("--resume: there is no checkpoint at '\(options.out)' (the --out path) to continue")
-            }
-            let checkpoint = try Self.readCheckpoint(options.out, purpose: "resume from")
-            guard let entries = TrainingSettings.parseRecipe(checkpoint.recipe) else {
-                throw TrainingError.checkpoint("cannot resume from '\(options.out)': its recipe holds no dltrain settings (not written by dltrain)")
-            }
-            resumed = checkpoint
-            stored = entries
-        }
+        let (resumed, stored) = try Self.resumedRun(options)
         var initCheckpoint: Checkpoint?
         if !options.resume, let path = options.initFrom {
             initCheckpoint = try Self.readCheckpoint(path, purpose: "initialise from (--init)")
@@ -82,12 +70,7 @@ public final class Trainer {
         }
         let entry: ModelZoo.Entry
         do { entry = try ModelZoo.entry(settings.model) } catch { throw TrainingError.model("\(error)") }
-        // A complete run resumed is not an error (there is nothing to do); asking for fewer epochs than it holds is.
-        if let resumed, let epochs = options.epochs, epochs < resumed.epoch {
-            throw TrainingError.invalidOption("--epochs \(epochs) is fewer than the \(resumed.epoch) epochs '\(options.out)' already holds")
-        }
-        try Self.checkWritable(options.out, what: "--out", allowExisting: options.resume || options.overwrite)
-        if let log = options.log { try Self.checkWritable(log, what: "--log", allowExisting: true) }
+        try Self.checkOutputs(options, resumed: resumed)
 
         threads = options.threads ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         pool = ComputePool.Private(threads: threads)
@@ -152,21 +135,27 @@ public final class Trainer {
         log = options.log.map(MetricsLog.init(path:))
 
         if let resumed {
-            do {
-                try resumed.restore(model: model, optimizer: optimizer, schedule: schedule)
-            } catch {
-                throw TrainingError.checkpoint("cannot resume from '\(options.out)': \(error)")
-            }
-            guard resumed.architecture == architecture else {
-                throw TrainingError.checkpoint("cannot resume from '\(options.out)': it holds \(resumed.architecture.name) \(resumed.architecture.config), the data gives \(architecture.config)")
-            }
-            if let seed = resumed.rngStates["loader.seed"], seed != settings.seed {
-                throw TrainingError.checkpoint("cannot resume from '\(options.out)': its loader seed \(seed) differs from the recipe's seed \(settings.seed)")
-            }
-            epoch = resumed.epoch
-            step = resumed.step
-            metrics = resumed.metrics
+            try Self.restore(resumed, from: options.out, architecture: architecture, seed: settings.seed, model: model,
+                             optimizer: optimizer, schedule: schedule)
+            (epoch, step, metrics) = (resumed.epoch, resumed.step, resumed.metrics)
             notes.append("resuming '\(options.out)' after epoch \(epoch) (step \(step))")
+        }
+    }
+
+    /// Restores a resumed run's model, optimizer and schedule, after checking that the
+    /// checkpoint at `path` is the same architecture and data order as the run being built.
+    static func restore(_ resumed: Checkpoint, from path: String, architecture: ArchitectureDescription, seed: UInt64,
+                        model: Module<Float>, optimizer: Optimizer<Float>, schedule: (any LearningRateSchedule)?) throws {
+        guard resumed.architecture == architecture else {
+            throw TrainingError.checkpoint("cannot resume from '\(path)': it holds \(resumed.architecture.name) \(resumed.architecture.config), the data gives \(architecture.config)")
+        }
+        do {
+            try resumed.restore(model: model, optimizer: optimizer, schedule: schedule)
+        } catch {
+            throw TrainingError.checkpoint("cannot resume from '\(path)': \(error)")
+        }
+        if let stored = resumed.rngStates["loader.seed"], stored != seed {
+            throw TrainingError.checkpoint("cannot resume from '\(path)': its loader seed \(stored) differs from the recipe's seed \(seed)")
         }
     }
 
@@ -336,6 +325,29 @@ public final class Trainer {
     /// Fails unless a file can be created next to `path` (tried with a
     /// temporary file that is removed at once), `path` is not a directory,
     /// and (unless `allowExisting`) nothing is at `path` yet.
+    /// With --resume, the checkpoint at --out and the dltrain settings its recipe holds; (nil, nil) otherwise.
+    static func resumedRun(_ options: TrainingOptions) throws -> (checkpoint: Checkpoint?, settings: [String: String]?) {
+        guard options.resume else { return (nil, nil) }
+        guard FileIO.exists(options.out) else {
+            throw TrainingError.checkpoint("--resume: there is no checkpoint at '\(options.out)' (the --out path) to continue")
+        }
+        let checkpoint = try readCheckpoint(options.out, purpose: "resume from")
+        guard let settings = TrainingSettings.parseRecipe(checkpoint.recipe) else {
+            throw TrainingError.checkpoint("cannot resume from '\(options.out)': its recipe holds no dltrain settings (not written by dltrain)")
+        }
+        return (checkpoint, settings)
+    }
+
+    /// Before anything is built: --epochs against the resumed run, and the checkpoint and log writable.
+    /// A complete run resumed is not an error (there is nothing to do); asking for fewer epochs than it holds is.
+    static func checkOutputs(_ options: TrainingOptions, resumed: Checkpoint?) throws {
+        if let resumed, let epochs = options.epochs, epochs < resumed.epoch {
+            throw TrainingError.invalidOption("--epochs \(epochs) is fewer than the \(resumed.epoch) epochs '\(options.out)' already holds")
+        }
+        try checkWritable(options.out, what: "--out", allowExisting: options.resume || options.overwrite)
+        if let log = options.log { try checkWritable(log, what: "--log", allowExisting: true) }
+    }
+
     static func checkWritable(_ path: String, what: String, allowExisting: Bool) throws {
         if let problem = OutputPathProblem.of(path) {
             throw TrainingError.output(problem.message(naming: "\(what) '\(path)'"))
