@@ -191,7 +191,16 @@ enum {
      * calibration and per-layer error reports. The arena grows to the sum of
      * all activations.
      */
-    DLRT_SESSION_KEEP_TENSORS = 1u << 0
+    DLRT_SESSION_KEEP_TENSORS = 1u << 0,
+    /**
+     * Recurrent nodes (rnn, lstm, gru) carry their state from one run to the
+     * next: each run starts from the state the previous one ended with (zeros
+     * after dlrt_session_create and dlrt_session_reset_state), so a program
+     * can feed a sequence piece by piece, e.g. one token per run, without
+     * re-running the prefix. Without this flag every run starts from zeros.
+     * See "recurrent state" below.
+     */
+    DLRT_SESSION_KEEP_STATE = 1u << 1
 };
 
 typedef struct dlrt_session_options {
@@ -225,7 +234,12 @@ DLRT_API dlrt_status dlrt_session_output_info(const dlrt_session *session, size_
 /** Copies `count` f32 values into input `index`; count must equal its element count. */
 DLRT_API dlrt_status dlrt_session_set_input(dlrt_session *session, size_t index,
                                             const float *data, size_t count);
-/** Runs the graph. Performs no allocation. */
+/**
+ * Runs the graph. Performs no allocation. An embedding id that is not an
+ * integer in [0, rows) fails the run with DLRT_ERR_INVALID_ARGUMENT, naming
+ * the id and its position; a failed run leaves the recurrent state as it was
+ * (the outputs are unspecified).
+ */
 DLRT_API dlrt_status dlrt_session_run(dlrt_session *session);
 /** Copies output `index` into `data`; count must equal its element count. */
 DLRT_API dlrt_status dlrt_session_get_output(const dlrt_session *session, size_t index,
@@ -246,6 +260,48 @@ DLRT_API dlrt_status dlrt_session_tensor_info(const dlrt_session *session, size_
  */
 DLRT_API dlrt_status dlrt_session_get_tensor(const dlrt_session *session, size_t tensor_index,
                                              float *data, size_t count);
+
+/* ---- recurrent state --------------------------------------------------- */
+
+/*
+ * Every rnn, gru and lstm node has state tensors, f32 [N, H] at the session's
+ * batch size N (row b belongs to batch element b): h, and for lstm also c
+ * (PyTorch's h_n and c_n). They are numbered in node order, h before c, and
+ * named after the node's output tensor: "<output>.h", "<output>.c".
+ *
+ * Each state has a current value: zeros after dlrt_session_create and
+ * dlrt_session_reset_state, and after every successful dlrt_session_run the
+ * value that run ended with (with or without DLRT_SESSION_KEEP_STATE, so that
+ * an encoder's final state can be read). With DLRT_SESSION_KEEP_STATE a run
+ * starts from the current value; without it, from zeros. State memory is the
+ * session's own, outside the arena. Two sessions whose models have the same
+ * recurrent layers can hand state over with get and set (e.g. a prompt run
+ * by a model stored with T = L, then generation by one with T = 1).
+ */
+
+/** Number of state tensors; 0 for a model without recurrent nodes or a NULL session. */
+DLRT_API size_t dlrt_session_state_count(const dlrt_session *session);
+/**
+ * State `index`: its name ("<output>.h" / ".c", valid as long as the
+ * session), dtype f32, rank 2, shape [N, H], no quantization.
+ */
+DLRT_API dlrt_status dlrt_session_state_info(const dlrt_session *session, size_t index,
+                                             dlrt_tensor_info *out_info);
+/** Copies state `index`'s current value; count must equal N * H (else DLRT_ERR_SHAPE). */
+DLRT_API dlrt_status dlrt_session_get_state(const dlrt_session *session, size_t index,
+                                            float *data, size_t count);
+/**
+ * Replaces state `index`'s current value, which the next run starts from.
+ * Needs a session created with DLRT_SESSION_KEEP_STATE (without it runs start
+ * from zeros, and a set state would be silently ignored: refused with
+ * DLRT_ERR_INVALID_ARGUMENT). count must equal N * H (else DLRT_ERR_SHAPE);
+ * every value must be finite (NaN or infinity: DLRT_ERR_INVALID_ARGUMENT,
+ * naming the position; nothing is changed).
+ */
+DLRT_API dlrt_status dlrt_session_set_state(dlrt_session *session, size_t index,
+                                            const float *data, size_t count);
+/** Sets every state to zeros. */
+DLRT_API dlrt_status dlrt_session_reset_state(dlrt_session *session);
 
 #ifdef __cplusplus
 }

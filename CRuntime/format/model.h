@@ -54,6 +54,10 @@ typedef enum dk_op {
     DK_OP_PAD = 18,
     DK_OP_QUANTIZE = 19,   /* format 1.1 */
     DK_OP_DEQUANTIZE = 20, /* format 1.1 */
+    DK_OP_EMBEDDING = 21,  /* format 1.2 */
+    DK_OP_RNN = 22,        /* format 1.2 */
+    DK_OP_LSTM = 23,       /* format 1.2 */
+    DK_OP_GRU = 24,        /* format 1.2 */
     DK_OP_COUNT
 } dk_op;
 

@@ -4,6 +4,8 @@
 #define CONV_ATTRS (A(STRIDES) | A(PADS) | A(DILATIONS) | A(GROUPS) | A(ACTIVATION) | A(ALPHA))
 #define POOL_ATTRS (A(KERNEL) | A(STRIDES) | A(PADS) | A(CEIL_MODE))
 #define ALL_FROM_1 0xFFFFFFFEu
+/* Recurrent nodes: X, W_ih, W_hh, then the optional b_ih, b_hh; every weight constant. */
+#define RECURRENT(name) {name, 3, 5, (1u << 3) | (1u << 4), ALL_FROM_1, 0}
 
 static const dk_op_info ops[DK_OP_COUNT] = {
     [DK_OP_CONV2D] = {"conv2d", 2, 3, 1u << 2, ALL_FROM_1, CONV_ATTRS},
@@ -26,6 +28,10 @@ static const dk_op_info ops[DK_OP_COUNT] = {
     [DK_OP_PAD] = {"pad", 1, 1, 0, 0, A(PADS) | A(VALUE)},
     [DK_OP_QUANTIZE] = {"quantize", 1, 1, 0, 0, 0},
     [DK_OP_DEQUANTIZE] = {"dequantize", 1, 1, 0, 0, 0},
+    [DK_OP_EMBEDDING] = {"embedding", 2, 2, 0, 1u << 1, 0},
+    [DK_OP_RNN] = RECURRENT("rnn"),
+    [DK_OP_LSTM] = RECURRENT("lstm"),
+    [DK_OP_GRU] = RECURRENT("gru"),
 };
 
 const dk_op_info *dk_op_lookup(dk_op op) {

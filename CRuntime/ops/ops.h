@@ -123,6 +123,45 @@ void dk_concat_forward(dk_pool *pool, size_t count, const float *const *inputs,
 void dk_pad_forward(dk_pool *pool, const size_t dims[4], const size_t pads[8], float value,
                     const float *x, float *y);
 
+/* ---- embedding and recurrent layers ---------------------------------------- */
+
+/**
+ * Position of the first of `count` ids that is not an integer in [0, rows)
+ * (NaN and infinities included; -0 counts as 0), or `count` when all are.
+ */
+size_t dk_embedding_find_invalid(const float *ids, size_t count, size_t rows);
+/**
+ * y [count, dim] = the rows of table [rows, dim] that ids [count] name (f32
+ * integers). Every id is checked before anything is written: returns 0, or
+ * -1 when dk_embedding_find_invalid finds one (y untouched, no row read).
+ */
+int dk_embedding_forward(size_t count, size_t rows, size_t dim, const float *ids, const float *table, float *y);
+
+/** The cell; its value is the number of gates G (rows of W_ih are G * h). */
+typedef enum dk_recurrent_cell { DK_CELL_RNN_TANH = 1, DK_CELL_GRU = 3, DK_CELL_LSTM = 4 } dk_recurrent_cell;
+
+typedef struct dk_recurrent_params {
+    dk_recurrent_cell cell;
+    size_t n, t, i, h; /* batch, steps, input features, hidden size */
+} dk_recurrent_params;
+
+/**
+ * One recurrent layer over a batch-first sequence, PyTorch's nn.RNN (tanh) /
+ * nn.LSTM / nn.GRU with batch_first=True and one layer: x [n, t, i],
+ * w_ih [G*h, i], w_hh [G*h, h], b_ih / b_hh [G*h] or NULL (zero), gate rows
+ * in PyTorch's order (LSTM i, f, g, o; GRU r, z, n). h0 / c0 [n, h] are the
+ * start state (NULL: zeros; c0 only for LSTM); y [n, t, h] receives every
+ * step's h, and h_n / c_n [n, h] the state after the last step (NULL: not
+ * written). The input projection is one dk_dense_forward over all n * t rows,
+ * then each step one over h; the gate math uses vmath's sigmoid and tanh, on
+ * the calling thread. Workspace: dk_recurrent_workspace_floats (SIZE_MAX on
+ * overflow). Results do not depend on the thread count.
+ */
+size_t dk_recurrent_workspace_floats(const dk_recurrent_params *p, int threads);
+void dk_recurrent_forward(dk_pool *pool, const dk_recurrent_params *p, const float *x, const float *w_ih,
+                          const float *w_hh, const float *b_ih, const float *b_hh, const float *h0, const float *c0,
+                          float *y, float *h_n, float *c_n, float *workspace);
+
 /* ==== backward (training) ================================================
  *
  * Conventions shared by every dk_<op>_backward (and dk_softmax_cross_entropy):

@@ -32,7 +32,7 @@ static dlrt_status read_options(const dlrt_session_options *in, dlrt_session_opt
     if (out->threads == 0) out->threads = 1;
     if (out->threads > DLRT_MAX_THREADS) out->threads = DLRT_MAX_THREADS;
     if (out->batch < 0 || out->batch > 0x7FFFFFFF) return dk_fail(DLRT_ERR_INVALID_ARGUMENT, "session options: batch %lld is out of range", (long long)out->batch);
-    if (out->flags & ~(uint32_t)DLRT_SESSION_KEEP_TENSORS)
+    if (out->flags & ~(uint32_t)(DLRT_SESSION_KEEP_TENSORS | DLRT_SESSION_KEEP_STATE))
         return dk_fail(DLRT_ERR_INVALID_ARGUMENT, "session options: unknown flag bits 0x%x", out->flags);
     if (out->arena != NULL && ((uintptr_t)out->arena % 64) != 0)
         return dk_fail(DLRT_ERR_INVALID_ARGUMENT, "session options: the caller's arena is not 64-byte aligned");
@@ -57,6 +57,9 @@ static size_t step_workspace_bytes(const dk_step *s, const dk_node *node, int th
     case DK_OP_CONV2D: floats = dk_conv2d_workspace_floats(&s->conv, threads); break;
     case DK_OP_CONV_TRANSPOSE2D: floats = dk_conv_transpose2d_workspace_floats(&s->conv, threads); break;
     case DK_OP_DENSE: floats = dk_dense_workspace_floats(s->outer, s->inner, s->axis, threads); break;
+    case DK_OP_RNN:
+    case DK_OP_LSTM:
+    case DK_OP_GRU: floats = dk_recurrent_workspace_floats(&s->rnn, threads); break;
     default: return 0;
     }
     return floats > SIZE_MAX / sizeof(float) ? SIZE_MAX : floats * sizeof(float);
@@ -104,6 +107,20 @@ static void describe_step(const dlrt_model *m, uint32_t n, const dk_shape *shape
         s->axis = (size_t)y->dims[axis];
         break;
     }
+    case DK_OP_EMBEDDING: /* outer = ids, axis = table rows, inner = row length */
+        s->outer = (size_t)dk_shape_elements(x);
+        s->axis = (size_t)shapes[node->inputs[1]].dims[0];
+        s->inner = (size_t)shapes[node->inputs[1]].dims[1];
+        break;
+    case DK_OP_RNN:
+    case DK_OP_LSTM:
+    case DK_OP_GRU:
+        s->rnn.cell = (dk_recurrent_cell)dk_recurrent_gate_count(node->op);
+        s->rnn.n = (size_t)x->dims[0];
+        s->rnn.t = (size_t)x->dims[1];
+        s->rnn.i = (size_t)x->dims[2];
+        s->rnn.h = (size_t)y->dims[2];
+        break;
     case DK_OP_PAD:
         for (int d = 0; d < 4; d++) s->dims[d] = (size_t)x->dims[d];
         for (int i = 0; i < 8; i++) s->pads[i] = (size_t)node->attrs.pads[i];
@@ -194,7 +211,7 @@ static dlrt_status bind(dlrt_session *s) {
     for (uint32_t n = 0; n < m->node_count; n++) {
         const dk_node *node = &m->nodes[n];
         dk_step *step = &s->steps[n];
-        for (uint32_t k = 0; k < node->input_count && k < 3; k++)
+        for (uint32_t k = 0; k < node->input_count && k < 5; k++)
             step->in[k] = node->inputs[k] == DK_NO_TENSOR ? NULL : tensor_memory(s, node->inputs[k]);
         step->out = tensor_memory(s, node->outputs[0]);
         if (node->op == DK_OP_CONCAT) {
@@ -285,6 +302,7 @@ void dlrt_session_free(dlrt_session *s) {
     free(s->q8_concat_pointers);
     free(s->concat_sizes);
     free(s->packed_weights);
+    dk_session_free_states(s);
     free(s);
 }
 
@@ -350,7 +368,7 @@ dlrt_status dlrt_session_create(const dlrt_model *model, const dlrt_session_opti
         dlrt_session_free(s);
         return dk_fail(DLRT_ERR_OUT_OF_MEMORY, "session: cannot start %u threads", s->threads);
     }
-    if ((st = bind(s)) != DLRT_OK || (st = pack_weights(s)) != DLRT_OK) {
+    if ((st = bind(s)) != DLRT_OK || (st = pack_weights(s)) != DLRT_OK || (st = dk_session_plan_states(s)) != DLRT_OK) {
         dlrt_session_free(s);
         return st;
     }
@@ -411,9 +429,13 @@ dlrt_status dlrt_session_run(dlrt_session *s) {
     dk_clear_error();
     if (s == NULL) return dk_fail(DLRT_ERR_INVALID_ARGUMENT, "dlrt_session_run: session is NULL");
     const dlrt_model *m = s->model;
-    for (uint32_t n = 0; n < m->node_count; n++)
-        if (dk_step_run(s->pool, &m->nodes[n], &s->steps[n], s->workspace) != 0)
+    for (uint32_t n = 0; n < m->node_count; n++) {
+        int refused = dk_step_run(s->pool, &m->nodes[n], &s->steps[n], s->workspace);
+        if (refused > 0) return dk_session_input_error(s, n);
+        if (refused < 0)
             return dk_fail(DLRT_ERR_INTERNAL, "node %u (%s): the int8 kernel refused its parameters after load accepted them", n,
                            dk_op_name(m->nodes[n].op));
+    }
+    dk_session_commit_states(s);
     return DLRT_OK;
 }

@@ -11,13 +11,16 @@
 
 /** One node, resolved for a session: kernel parameters and bound pointers. */
 typedef struct dk_step {
-    const void *in[3];           /* x, weight, bias (or the second add operand): f32 or int8 by the node's kernels */
+    const void *in[5];           /* x, weight, bias (or the second add operand); recurrent: x, W_ih, W_hh, b_ih, b_hh. NULL: absent */
     void *out;
     size_t count;                /* output elements */
     size_t outer, axis, inner;   /* the op's view of its input, see describe_step */
     size_t dims[4], pads[8];     /* pad: input dims, and pads (n, c, h, w) begin then end */
     dk_conv2d_params conv;
     dk_pool2d_params pool;
+    dk_recurrent_params rnn;     /* rnn, lstm, gru */
+    const float *state_in[2];    /* recurrent: start h (and c); NULL: zeros (session_state.c binds them) */
+    float *state_out[2];         /* recurrent: where the run leaves its end h (and c) */
     const void *packed;          /* conv / conv transpose / int8 dense: constant weights pre-packed for the GEMM, or NULL */
     int packed_isa;              /* the dk_isa they were packed for (f32; int8 packs record their own kernel) */
     const float **inputs;        /* f32 concat */
@@ -43,9 +46,16 @@ struct dlrt_session {
     const int8_t **q8_concat_pointers;
     size_t *concat_sizes;
     void *packed_weights;        /* owned: every step's packed weights (not in the arena) */
+    uint32_t state_count;        /* recurrent state tensors (session_state.c) */
+    struct dk_state *states;
+    float *state_memory;         /* owned: each state's current and pending values (not in the arena) */
 };
 
-/** Runs one node's kernel. Returns 0, or -1 when an int8 kernel refused its parameters (a bug). */
+/**
+ * Runs one node's kernel. Returns 0; -1 when an int8 kernel refused its
+ * parameters (a bug); 1 when the node refused its input data (an embedding
+ * id out of range: dk_session_input_error says which).
+ */
 int dk_step_run(dk_pool *pool, const dk_node *node, const dk_step *step, void *workspace);
 
 /* The int8 side of a step (step_int8.c), for nodes with node->q8. */
@@ -56,6 +66,15 @@ int dk_q8_step_pack(const dk_node *node, const dk_step *step, void *packed);
 /** Bytes of scratch the node's kernel needs at `threads` threads (SIZE_MAX: overflow). */
 size_t dk_q8_step_workspace_bytes(const dk_node *node, const dk_step *step, int threads);
 int dk_q8_step_run(dk_pool *pool, const dk_node *node, const dk_step *step, void *workspace);
+/* Recurrent state (session_state.c). */
+/** Allocates every recurrent node's state (zeros) and binds its steps' state pointers. */
+dlrt_status dk_session_plan_states(dlrt_session *s);
+/** After a successful run: the state each recurrent node ended with becomes the current state. */
+void dk_session_commit_states(dlrt_session *s);
+void dk_session_free_states(dlrt_session *s);
+/** The message for node n's refusal of its input (dk_step_run returned 1). */
+dlrt_status dk_session_input_error(const dlrt_session *s, uint32_t n);
+
 /** Fills `info` for tensor t at the file's batch size. */
 dlrt_status dk_tensor_info(const dlrt_model *m, uint32_t t, dlrt_tensor_info *info);
 

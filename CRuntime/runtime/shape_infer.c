@@ -64,9 +64,65 @@ void dk_pool_params(const dk_node *node, const dk_shape *x, dk_pool2d_params *p)
     p->count_include_pad = (int)a->count_include_pad;
 }
 
+size_t dk_recurrent_gate_count(dk_op op) { return op == DK_OP_LSTM ? 4 : op == DK_OP_GRU ? 3 : 1; }
+
 #define FAIL(...) dk_fail(DLRT_ERR_SHAPE, __VA_ARGS__)
 
 static int64_t normalize_axis(int64_t axis, uint32_t rank) { return axis < 0 ? axis + (int64_t)rank : axis; }
+
+/* Ids are f32, which holds every integer up to 2^24 exactly: no table may have more rows. */
+#define EMBEDDING_MAX_ROWS ((int64_t)1 << 24)
+
+static dlrt_status infer_embedding(uint32_t n, const dk_shape *x, const dk_shape *table, dk_shape *y) {
+    char text[160];
+    if (x->rank < 1 || x->rank > 2) return FAIL("node %u (embedding): ids must be rank 1 [N] or rank 2 [N, T], have rank %u", n, x->rank);
+    if (table->rank != 2) {
+        shape_text(table, text, sizeof text);
+        return FAIL("node %u (embedding): the table must be rank 2 [V, D], is %s", n, text);
+    }
+    if (table->dims[0] > EMBEDDING_MAX_ROWS)
+        return dk_fail(DLRT_ERR_UNSUPPORTED, "node %u (embedding): the table has %lld rows; at most 2^24 (ids are f32 integers)", n,
+                       (long long)table->dims[0]);
+    *y = *x;
+    y->rank = x->rank + 1;
+    y->dims[x->rank] = table->dims[1];
+    return DLRT_OK;
+}
+
+/* rnn, lstm, gru: X [N, T, I], W_ih [G*H, I], W_hh [G*H, H], b_ih and b_hh [G*H] -> [N, T, H]. */
+static dlrt_status infer_recurrent(const dlrt_model *m, uint32_t n, const dk_shape *shapes, dk_shape *y) {
+    const dk_node *node = &m->nodes[n];
+    const char *op = dk_op_name(node->op);
+    const dk_shape *x = &shapes[node->inputs[0]], *w_ih = &shapes[node->inputs[1]], *w_hh = &shapes[node->inputs[2]];
+    int64_t g = (int64_t)dk_recurrent_gate_count(node->op);
+    char text[160];
+    if (x->rank != 3) {
+        shape_text(x, text, sizeof text);
+        return FAIL("node %u (%s): input X must be rank 3 [N, T, I] (batch first), is %s", n, op, text);
+    }
+    if (w_hh->rank != 2 || w_hh->dims[0] != g * w_hh->dims[1]) {
+        shape_text(w_hh, text, sizeof text);
+        return FAIL("node %u (%s): W_hh '%s' must be [%lld*H, H], is %s", n, op, m->tensors[node->inputs[2]].name, (long long)g, text);
+    }
+    int64_t h = w_hh->dims[1];
+    if (w_ih->rank != 2 || w_ih->dims[0] != g * h || w_ih->dims[1] != x->dims[2]) {
+        shape_text(w_ih, text, sizeof text);
+        return FAIL("node %u (%s): W_ih '%s' must be [%lld, %lld] (%lld*H with H = %lld from W_hh, and X's I), is %s", n, op,
+                    m->tensors[node->inputs[1]].name, (long long)(g * h), (long long)x->dims[2], (long long)g, (long long)h, text);
+    }
+    for (uint32_t k = 3; k < node->input_count; k++) {
+        if (node->inputs[k] == DK_NO_TENSOR) continue;
+        const dk_shape *b = &shapes[node->inputs[k]];
+        if (b->rank != 1 || b->dims[0] != g * h) {
+            shape_text(b, text, sizeof text);
+            return FAIL("node %u (%s): %s '%s' must be [%lld], is %s", n, op, k == 3 ? "b_ih" : "b_hh", m->tensors[node->inputs[k]].name,
+                        (long long)(g * h), text);
+        }
+    }
+    *y = *x;
+    y->dims[2] = h;
+    return DLRT_OK;
+}
 
 /* Infers node n's output shape from its inputs' shapes. */
 static dlrt_status infer_node(const dlrt_model *m, uint32_t n, dk_shape *shapes) {
@@ -200,6 +256,12 @@ static dlrt_status infer_node(const dlrt_model *m, uint32_t n, dk_shape *shapes)
         if (x->rank != 4) return FAIL("node %u (pad): input must be rank 4", n);
         for (uint32_t d = 0; d < 4; d++) y->dims[d] = x->dims[d] + a->pads[d] + a->pads[d + 4];
         return DLRT_OK;
+    case DK_OP_EMBEDDING:
+        return infer_embedding(n, x, w, y);
+    case DK_OP_RNN:
+    case DK_OP_LSTM:
+    case DK_OP_GRU:
+        return infer_recurrent(m, n, shapes, y);
     case DK_OP_RELU:
     case DK_OP_LEAKY_RELU:
     case DK_OP_SIGMOID:

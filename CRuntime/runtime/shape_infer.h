@@ -24,6 +24,8 @@ dlrt_status dk_check_shapes(dlrt_model *m);
 /** Kernel parameters of a conv2d / conv_transpose2d / pool node for the given input shapes. */
 void dk_conv_params(const dk_node *node, const dk_shape *x, const dk_shape *w, dk_conv2d_params *p);
 void dk_pool_params(const dk_node *node, const dk_shape *x, dk_pool2d_params *p);
+/** Gates of a recurrent op (rnn 1, gru 3, lstm 4): W_ih and W_hh have that many times H rows. */
+size_t dk_recurrent_gate_count(dk_op op);
 
 #pragma GCC visibility pop
 #endif

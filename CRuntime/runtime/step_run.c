@@ -61,6 +61,15 @@ int dk_step_run(dk_pool *pool, const dk_node *node, const dk_step *s, void *work
     case DK_OP_PAD:
         dk_pad_forward(pool, s->dims, s->pads, a->value, s->in[0], s->out);
         break;
+    case DK_OP_EMBEDDING:
+        if (dk_embedding_forward(s->outer, s->axis, s->inner, s->in[0], s->in[1], s->out) != 0) return 1;
+        break;
+    case DK_OP_RNN:
+    case DK_OP_LSTM:
+    case DK_OP_GRU:
+        dk_recurrent_forward(pool, &s->rnn, s->in[0], s->in[1], s->in[2], s->in[3], s->in[4],
+                             s->state_in[0], s->state_in[1], s->out, s->state_out[0], s->state_out[1], workspace);
+        break;
     case DK_OP_RESHAPE:
     case DK_OP_FLATTEN:
         break; /* views: the output shares its input's memory */

@@ -1,5 +1,6 @@
 #include "model_builder.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,6 +156,25 @@ void tb_node(tb_model *m, uint16_t op, uint32_t input_count, const uint32_t *inp
         }
     }
     m->node_count++;
+}
+
+uint32_t tb_recurrent(tb_model *m, uint16_t op, uint32_t x, uint32_t n, uint32_t t, uint32_t i, uint32_t h, const float *w_ih,
+                      const float *w_hh, const float *b_ih, const float *b_hh, const char *name) {
+    char buf[300];
+    uint32_t g = (op == 23 ? 4u : op == 24 ? 3u : 1u) * h;
+    uint32_t dih[2] = {g, i}, dhh[2] = {g, h}, db[1] = {g}, dy[3] = {n, t, h};
+    uint32_t in[5] = {x, 0, 0, 0xFFFFFFFFu, 0xFFFFFFFFu};
+    snprintf(buf, sizeof buf, "%s.w_ih", name);
+    in[1] = tb_constant(m, buf, 2, dih, w_ih);
+    snprintf(buf, sizeof buf, "%s.w_hh", name);
+    in[2] = tb_constant(m, buf, 2, dhh, w_hh);
+    snprintf(buf, sizeof buf, "%s.b_ih", name);
+    if (b_ih) in[3] = tb_constant(m, buf, 1, db, b_ih);
+    snprintf(buf, sizeof buf, "%s.b_hh", name);
+    if (b_hh) in[4] = tb_constant(m, buf, 1, db, b_hh);
+    uint32_t y = tb_tensor(m, name, 3, dy);
+    tb_node(m, op, b_hh ? 5 : b_ih ? 4 : 3, in, y, 0, NULL);
+    return y;
 }
 
 void tb_selftest(tb_model *m, float rtol, float atol, uint32_t input, const float *in, uint64_t in_count, uint32_t output,

@@ -86,6 +86,14 @@ typedef struct tb_attr {
 } tb_attr;
 void tb_node(tb_model *m, uint16_t op, uint32_t input_count, const uint32_t *inputs, uint32_t output,
              uint32_t attr_count, const tb_attr *attrs);
+/**
+ * A recurrent node (op 22 rnn, 23 lstm, 24 gru: gates G 1, 4, 3; format 1.2,
+ * so set m->minor = 2) reading x [n, t, i]: constants "<name>.w_ih" [G*h, i],
+ * "<name>.w_hh" [G*h, h], "<name>.b_ih" / "<name>.b_hh" [G*h] unless NULL
+ * (absent optional inputs). Returns its output, "<name>" [n, t, h].
+ */
+uint32_t tb_recurrent(tb_model *m, uint16_t op, uint32_t x, uint32_t n, uint32_t t, uint32_t i, uint32_t h, const float *w_ih,
+                      const float *w_hh, const float *b_ih, const float *b_hh, const char *name);
 /** Adds a SELFTEST section with one input and one output vector. */
 void tb_selftest(tb_model *m, float rtol, float atol, uint32_t input, const float *in, uint64_t in_count,
                  uint32_t output, const float *out, uint64_t out_count);

@@ -269,3 +269,53 @@ void refop_pad(const size_t dims[4], const size_t pads[8], double value, const f
                     y[((a * od[1] + b) * od[2] + c) * od[3] + d] = v;
                 }
 }
+
+/* Row `row` of W [rows, k] times v [k], plus bias[row] when there is one. */
+static double ref_affine(const float *w, size_t k, size_t row, const double *v, const float *bias) {
+    double acc = bias ? bias[row] : 0.0;
+    for (size_t q = 0; q < k; q++) acc += (double)w[row * k + q] * v[q];
+    return acc;
+}
+
+static double ref_sigmoid(double v) { return 1.0 / (1.0 + exp(-v)); }
+
+void refop_recurrent(int gates, size_t n, size_t t, size_t in, size_t hs, const float *x, const float *w_ih,
+                     const float *w_hh, const float *b_ih, const float *b_hh, const float *h0, const float *c0, double *y,
+                     double *h_n, double *c_n) {
+    double xv[REFOP_RECURRENT_MAX], h[REFOP_RECURRENT_MAX], c[REFOP_RECURRENT_MAX], hn[REFOP_RECURRENT_MAX];
+    for (size_t b = 0; b < n; b++) {
+        for (size_t j = 0; j < hs; j++) {
+            h[j] = h0 ? h0[b * hs + j] : 0.0;
+            c[j] = c0 ? c0[b * hs + j] : 0.0;
+        }
+        for (size_t s = 0; s < t; s++) {
+            for (size_t q = 0; q < in; q++) xv[q] = x[(b * t + s) * in + q];
+            for (size_t j = 0; j < hs; j++) {
+                /* PyTorch's equations, gate k's row k * hs + j of W_ih and W_hh. */
+                if (gates == 1) {
+                    hn[j] = tanh(ref_affine(w_ih, in, j, xv, b_ih) + ref_affine(w_hh, hs, j, h, b_hh));
+                } else if (gates == 4) {
+                    double i = ref_sigmoid(ref_affine(w_ih, in, j, xv, b_ih) + ref_affine(w_hh, hs, j, h, b_hh));
+                    double f = ref_sigmoid(ref_affine(w_ih, in, hs + j, xv, b_ih) + ref_affine(w_hh, hs, hs + j, h, b_hh));
+                    double g = tanh(ref_affine(w_ih, in, 2 * hs + j, xv, b_ih) + ref_affine(w_hh, hs, 2 * hs + j, h, b_hh));
+                    double o = ref_sigmoid(ref_affine(w_ih, in, 3 * hs + j, xv, b_ih) + ref_affine(w_hh, hs, 3 * hs + j, h, b_hh));
+                    c[j] = f * c[j] + i * g; /* c[j] is read only by this j */
+                    hn[j] = o * tanh(c[j]);
+                } else {
+                    double r = ref_sigmoid(ref_affine(w_ih, in, j, xv, b_ih) + ref_affine(w_hh, hs, j, h, b_hh));
+                    double z = ref_sigmoid(ref_affine(w_ih, in, hs + j, xv, b_ih) + ref_affine(w_hh, hs, hs + j, h, b_hh));
+                    double nn = tanh(ref_affine(w_ih, in, 2 * hs + j, xv, b_ih) + r * ref_affine(w_hh, hs, 2 * hs + j, h, b_hh));
+                    hn[j] = (1.0 - z) * nn + z * h[j];
+                }
+            }
+            for (size_t j = 0; j < hs; j++) {
+                h[j] = hn[j];
+                y[(b * t + s) * hs + j] = h[j];
+            }
+        }
+        for (size_t j = 0; j < hs; j++) {
+            if (h_n) h_n[b * hs + j] = h[j];
+            if (c_n && gates == 4) c_n[b * hs + j] = c[j];
+        }
+    }
+}

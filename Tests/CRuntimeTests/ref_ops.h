@@ -52,4 +52,17 @@ void refop_concat(size_t count, const float *const *inputs, const size_t *axis_s
                   size_t inner, double *y);
 void refop_pad(const size_t dims[4], const size_t pads[8], double value, const float *x, double *y);
 
+/** Largest input or hidden size refop_recurrent takes. */
+#define REFOP_RECURRENT_MAX 1024
+/**
+ * One recurrent layer, PyTorch's nn.RNN (tanh) / nn.GRU / nn.LSTM equations
+ * with batch_first=True, written out per element in double with libm's exp
+ * and tanh: gates 1 rnn, 3 gru (r, z, n), 4 lstm (i, f, g, o). x [n,t,in],
+ * w_ih [gates*hs, in], w_hh [gates*hs, hs], biases [gates*hs] or NULL;
+ * h0, c0 [n,hs] or NULL (zeros). y [n,t,hs]; h_n, c_n [n,hs] or NULL.
+ */
+void refop_recurrent(int gates, size_t n, size_t t, size_t in, size_t hs, const float *x, const float *w_ih,
+                     const float *w_hh, const float *b_ih, const float *b_hh, const float *h0, const float *c0, double *y,
+                     double *h_n, double *c_n);
+
 #endif

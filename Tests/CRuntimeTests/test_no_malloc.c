@@ -2,7 +2,7 @@
  * dlrt_session_run must not allocate: every buffer is planned at session
  * creation. The test interposes the allocator (an executable's malloc
  * overrides libc's for the whole process) and counts calls during runs of
- * every fixture model and an int8 model, with 1 and 2 threads.
+ * every fixture model, an int8 model and a recurrent one, with 1 and 2 threads.
  */
 #include <dirent.h>
 #include <stdint.h>
@@ -87,6 +87,32 @@ static void run_without_allocating(const char *path, uint32_t threads) {
     dlrt_model_free(m);
 }
 
+/* ids [5, 3] -> embedding -> lstm -> gru -> rnn: the recurrent kernels' GEMMs take their scratch from the workspace. */
+TEST(recurrent_runs_never_allocate) {
+    static float zeros[4 * 8 * 8];
+    tb_model t;
+    tb_init(&t);
+    t.minor = 2;
+    uint32_t dids[2] = {5, 3}, dtable[2] = {4, 6}, de[3] = {5, 3, 6};
+    uint32_t in[2] = {tb_input(&t, "ids", 2, dids), tb_constant(&t, "table", 2, dtable, zeros)};
+    uint32_t e = tb_tensor(&t, "e", 3, de);
+    tb_node(&t, 21, 2, in, e, 0, NULL);
+    uint32_t l = tb_recurrent(&t, 23, e, 5, 3, 6, 8, zeros, zeros, zeros, zeros, "lstm");
+    uint32_t g = tb_recurrent(&t, 24, l, 5, 3, 8, 7, zeros, zeros, NULL, zeros, "gru");
+    tb_output(&t, tb_recurrent(&t, 22, g, 5, 3, 7, 5, zeros, zeros, zeros, NULL, "rnn"));
+    size_t size;
+    uint8_t *file = tb_build(&t, &size);
+    tb_free(&t);
+    dlrt_model *m = NULL;
+    CHECK(dlrt_model_load_memory(file, size, NULL, &m) == DLRT_OK, "%s", dlrt_last_error());
+    if (m != NULL) {
+        run_model_without_allocating(m, "recurrent model", 1);
+        run_model_without_allocating(m, "recurrent model", 2);
+    }
+    dlrt_model_free(m);
+    free(file);
+}
+
 TEST(int8_runs_never_allocate) {
     size_t size;
     uint8_t *file = tb_small_int8_model(&size);
@@ -123,6 +149,7 @@ int main(void) {
 #ifndef UNDER_ASAN
     RUN(runs_never_allocate);
     RUN(int8_runs_never_allocate);
+    RUN(recurrent_runs_never_allocate);
 #else
     printf("no_malloc: interposing malloc is incompatible with ASan; covered by the plain build\n");
 #endif
