@@ -12,9 +12,9 @@
 static int is_q8_activation(const dk_tensor *t) { return t->dtype == DLRT_I8 && t->quantization == DLRT_QUANT_PER_TENSOR; }
 static int is_plain_f32(const dk_tensor *t) { return t->dtype == DLRT_F32 && t->quantization == DLRT_QUANT_NONE; }
 
-/* Per-channel on axis 0 with every zero point 0: int8 weights and int32 biases. */
-static int is_symmetric_per_channel(const dk_tensor *t, dlrt_dtype dtype) {
-    if (t->dtype != dtype || t->quantization != DLRT_QUANT_PER_CHANNEL || t->quant_axis != 0) return 0;
+/* Per-channel on `axis` with every zero point 0: int8 weights and int32 biases. */
+static int is_symmetric_per_channel(const dk_tensor *t, dlrt_dtype dtype, int32_t axis) {
+    if (t->dtype != dtype || t->quantization != DLRT_QUANT_PER_CHANNEL || t->quant_axis != axis) return 0;
     for (uint32_t c = 0; c < t->quant_count; c++)
         if (t->zero_points[c] != 0) return 0;
     return 1;
@@ -24,6 +24,7 @@ static int is_symmetric_per_channel(const dk_tensor *t, dlrt_dtype dtype) {
 static int has_int8_kernel(dk_op op) {
     switch (op) {
     case DK_OP_CONV2D:
+    case DK_OP_CONV_TRANSPOSE2D:
     case DK_OP_DENSE:
     case DK_OP_MAX_POOL2D:
     case DK_OP_AVG_POOL2D:
@@ -63,23 +64,28 @@ static dlrt_status check_f32_node(const dlrt_model *m, uint32_t n) {
     return DLRT_OK;
 }
 
-/* Conv and dense: i8 weights per channel on axis 0 (zero points 0), optional i32 bias likewise. */
+/*
+ * Conv, conv_transpose2d and dense: i8 weights per output channel (axis 0,
+ * conv_transpose2d's [C, M, kh, kw] axis 1) with zero points 0, optional i32
+ * bias per channel on axis 0 likewise.
+ */
 static dlrt_status check_q8_weights(const dlrt_model *m, uint32_t n) {
     const dk_node *node = &m->nodes[n];
     const char *op = dk_op_name(node->op);
     const dk_tensor *w = &m->tensors[node->inputs[1]];
+    const int32_t axis = node->op == DK_OP_CONV_TRANSPOSE2D ? 1 : 0;
     if (w->dtype != DLRT_I8)
         return dk_fail(DLRT_ERR_UNSUPPORTED, "GRAPH: node %u (%s): weight '%s' is %s but input 0 is i8: mixed dtypes in one node are not supported",
                        n, op, w->name, dk_dtype_name(w->dtype));
-    if (!is_symmetric_per_channel(w, DLRT_I8))
-        return dk_fail(DLRT_ERR_FORMAT, "GRAPH: node %u (%s): int8 weight '%s' must be quantized per channel on axis 0 with zero points 0",
-                       n, op, w->name);
+    if (!is_symmetric_per_channel(w, DLRT_I8, axis))
+        return dk_fail(DLRT_ERR_FORMAT, "GRAPH: node %u (%s): int8 weight '%s' must be quantized per channel on axis %d with zero points 0",
+                       n, op, w->name, (int)axis);
     if (node->input_count > 2 && node->inputs[2] != DK_NO_TENSOR) {
         const dk_tensor *b = &m->tensors[node->inputs[2]];
         if (b->dtype != DLRT_I32)
             return dk_fail(DLRT_ERR_UNSUPPORTED, "GRAPH: node %u (%s): bias '%s' is %s but input 0 is i8: an int8 node's bias is i32",
                            n, op, b->name, dk_dtype_name(b->dtype));
-        if (!is_symmetric_per_channel(b, DLRT_I32))
+        if (!is_symmetric_per_channel(b, DLRT_I32, 0))
             return dk_fail(DLRT_ERR_FORMAT, "GRAPH: node %u (%s): int32 bias '%s' must be quantized per channel on axis 0 with zero points 0",
                            n, op, b->name);
     }
@@ -91,7 +97,10 @@ static dlrt_status check_q8_node(const dlrt_model *m, uint32_t n) {
     const char *op = dk_op_name(node->op);
     if (!has_int8_kernel(node->op))
         return dk_fail(DLRT_ERR_UNSUPPORTED, "GRAPH: node %u (%s): int8 input is not supported; the exporter must keep it in f32", n, op);
-    int weighted = node->op == DK_OP_CONV2D || node->op == DK_OP_DENSE;
+    if (node->op == DK_OP_CONV_TRANSPOSE2D && (node->attrs.groups != 1 || node->attrs.dilations[0] != 1 || node->attrs.dilations[1] != 1))
+        return dk_fail(DLRT_ERR_UNSUPPORTED, "GRAPH: node %u (conv_transpose2d): int8 takes groups 1 and dilations 1 only (has groups %lld, dilations %lld x %lld); the exporter must keep it in f32",
+                       n, (long long)node->attrs.groups, (long long)node->attrs.dilations[0], (long long)node->attrs.dilations[1]);
+    int weighted = node->op == DK_OP_CONV2D || node->op == DK_OP_CONV_TRANSPOSE2D || node->op == DK_OP_DENSE;
     for (uint32_t k = 0; k < node->input_count; k++) {
         if (node->inputs[k] == DK_NO_TENSOR || (weighted && k > 0)) continue;
         const dk_tensor *t = &m->tensors[node->inputs[k]];

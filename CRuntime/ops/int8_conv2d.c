@@ -115,13 +115,6 @@ static size_t gemm_bytes(const conv_plan *q, int threads) {
     return dk_q8_round64(dk_q8_gemm_workspace_bytes(DK_Q8_WEIGHTS_LEFT, q->mg, q->k, q->nc, threads));
 }
 
-/* Whether the tasks run in parallel rather than one after the other. */
-static int parallel_tasks(size_t tasks, int threads) {
-    if (threads <= 1) return 0;
-    size_t t = (size_t)threads;
-    return tasks >= t && (tasks % t == 0 || tasks >= 4 * t);
-}
-
 size_t dk_q8_conv2d_workspace_bytes(const dk_conv2d_params *p, int threads) {
     if (threads < 1) threads = 1;
     if (dk_ops_depthwise_applies(p)) return dk_q8_depthwise_workspace_bytes(p, threads);
@@ -219,7 +212,7 @@ int dk_q8_conv2d_forward(dk_pool *pool, const dk_conv2d_params *p, const int8_t 
     c.workspace = workspace;
     const size_t tasks = p->n * p->groups * q.blocks;
     const int threads = dk_pool_threads(pool);
-    if (parallel_tasks(tasks, threads)) {
+    if (dk_q8_parallel_tasks(tasks, threads)) {
         c.slice = q.col + gemm_bytes(&q, 1);
         dk_pool_for(pool, tasks, conv_task, &c);
         return 0;

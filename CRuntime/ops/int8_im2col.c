@@ -1,7 +1,9 @@
 /*
  * int8 im2col: the convolution lowering of ops/im2col.c for int8
  * activations, where the padding reads the zero point (the real value 0),
- * not 0. Row by row: the valid columns of each kernel tap are computed once,
+ * not 0. The window form takes a signed offset of tap (0, 0), which
+ * int8_conv_transpose2d.c's phase convolutions need (their "padding" can be
+ * negative). Row by row: the valid columns of each kernel tap are computed once,
  * so the inner loops are plain (strided) copies and fills.
  */
 #include "int8_internal.h"
@@ -16,22 +18,22 @@ static void copy_strided(int8_t *restrict d, const int8_t *restrict s, ptrdiff_t
     }
 }
 
-void dk_q8_im2col(const dk_conv2d_params *p, const int8_t *x, int8_t pad, size_t ci0, size_t ci1, size_t j0, size_t j1,
-                  int8_t *col) {
-    const ptrdiff_t h = (ptrdiff_t)p->h, w = (ptrdiff_t)p->w;
-    const ptrdiff_t ho = (ptrdiff_t)p->ho, wo = (ptrdiff_t)p->wo;
-    const ptrdiff_t sh = (ptrdiff_t)p->sh, sw = (ptrdiff_t)p->sw;
-    const size_t kh = p->kh, kw = p->kw;
+void dk_q8_im2col_window(const dk_q8_window *g, const int8_t *x, int8_t pad, size_t ci0, size_t ci1, size_t j0,
+                         size_t j1, int8_t *col) {
+    const ptrdiff_t h = (ptrdiff_t)g->h, w = (ptrdiff_t)g->w;
+    const ptrdiff_t ho = (ptrdiff_t)g->ho, wo = (ptrdiff_t)g->wo;
+    const ptrdiff_t sh = (ptrdiff_t)g->sh, sw = (ptrdiff_t)g->sw;
+    const size_t kh = g->kh, kw = g->kw;
     const size_t width = j1 - j0;
     const ptrdiff_t first = (ptrdiff_t)j0 / wo, last = ((ptrdiff_t)j1 - 1) / wo; /* output rows touched */
     for (size_t ci = ci0; ci < ci1; ci++) {
         const int8_t *xc = x + ci * (size_t)(h * w);
         for (size_t ki = 0; ki < kh; ki++) {
-            const ptrdiff_t hoff = (ptrdiff_t)(ki * p->dh) - (ptrdiff_t)p->pt;
+            const ptrdiff_t hoff = (ptrdiff_t)(ki * g->dh) + g->top;
             ptrdiff_t oh_lo, oh_hi;
             dk_ops_valid_range(hoff, sh, h, ho, &oh_lo, &oh_hi);
             for (size_t kj = 0; kj < kw; kj++) {
-                const ptrdiff_t woff = (ptrdiff_t)(kj * p->dw) - (ptrdiff_t)p->pl;
+                const ptrdiff_t woff = (ptrdiff_t)(kj * g->dw) + g->left;
                 ptrdiff_t ow_lo, ow_hi;
                 dk_ops_valid_range(woff, sw, w, wo, &ow_lo, &ow_hi);
                 int8_t *dst = col + ((ci * kh + ki) * kw + kj) * width;
@@ -53,4 +55,11 @@ void dk_q8_im2col(const dk_conv2d_params *p, const int8_t *x, int8_t pad, size_t
             }
         }
     }
+}
+
+void dk_q8_im2col(const dk_conv2d_params *p, const int8_t *x, int8_t pad, size_t ci0, size_t ci1, size_t j0, size_t j1,
+                  int8_t *col) {
+    const dk_q8_window g = {p->h, p->w, p->ho, p->wo, p->sh, p->sw, p->kh, p->kw, p->dh, p->dw,
+                            -(ptrdiff_t)p->pt, -(ptrdiff_t)p->pl};
+    dk_q8_im2col_window(&g, x, pad, ci0, ci1, j0, j1, col);
 }

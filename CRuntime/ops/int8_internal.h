@@ -30,6 +30,20 @@ static inline size_t dk_q8_round64(size_t n) { return (n + 63) & ~(size_t)63; }
 void dk_q8_im2col(const dk_conv2d_params *p, const int8_t *x, int8_t pad, size_t ci0, size_t ci1, size_t j0, size_t j1,
                   int8_t *col);
 
+/**
+ * A convolution window in general form: tap (ki, kj) of output (oh, ow)
+ * reads input (oh * sh + ki * dh + top, ow * sw + kj * dw + left), where top
+ * and left may be of either sign; anything outside [0, h) x [0, w) is padding.
+ */
+typedef struct dk_q8_window {
+    size_t h, w, ho, wo, sh, sw, kh, kw, dh, dw;
+    ptrdiff_t top, left;
+} dk_q8_window;
+
+/** dk_q8_im2col for a general window (dk_q8_im2col is the conv's window, top = -pt, left = -pl). */
+void dk_q8_im2col_window(const dk_q8_window *g, const int8_t *x, int8_t pad, size_t ci0, size_t ci1, size_t j0,
+                         size_t j1, int8_t *col);
+
 /* ---- int8_depthwise.c ---- */
 
 /** Bytes of a depthwise conv's packed weights and constants. */
@@ -39,6 +53,15 @@ int dk_q8_depthwise_pack(const dk_conv2d_params *p, const int8_t *w, const dk_q8
 size_t dk_q8_depthwise_workspace_bytes(const dk_conv2d_params *p, int threads);
 void dk_q8_depthwise_forward(dk_pool *pool, const dk_conv2d_params *p, const int8_t *x, const void *packed,
                              int8_t *y, void *workspace);
+
+/* ---- shared by int8_conv2d.c and int8_conv_transpose2d.c ---- */
+
+/** Whether t tasks run in parallel on `threads` threads rather than one after the other. */
+static inline int dk_q8_parallel_tasks(size_t tasks, int threads) {
+    if (threads <= 1) return 0;
+    size_t t = (size_t)threads;
+    return tasks >= t && (tasks % t == 0 || tasks >= 4 * t);
+}
 
 #pragma GCC visibility pop
 #endif

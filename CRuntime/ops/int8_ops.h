@@ -52,6 +52,21 @@ size_t dk_q8_conv2d_workspace_bytes(const dk_conv2d_params *p, int threads);
 int dk_q8_conv2d_forward(dk_pool *pool, const dk_conv2d_params *p, const int8_t *x, const void *packed, int8_t *y,
                          void *workspace);
 
+/*
+ * conv_transpose2d (PyTorch semantics) with groups 1 and dilation 1 (the
+ * functions return SIZE_MAX / -1 for anything else): w [c, m, kh, kw] int8
+ * in [-127, 127], per output channel m; q as for conv2d, with [m] arrays.
+ * y[oc, oy, ox] = rule(bias[oc] + sum of w[ci, oc, ky, kx] * (x[ci, iy, ix] - zx)
+ * over oy = iy * sh - pt + ky, ox = ix * sw - pl + kx); an output no tap
+ * reaches is rule(bias[oc]).
+ */
+size_t dk_q8_conv_transpose2d_packed_bytes(const dk_conv2d_params *p);
+int dk_q8_conv_transpose2d_pack(const dk_conv2d_params *p, const int8_t *w, const dk_q8_quant *q, void *packed);
+size_t dk_q8_conv_transpose2d_workspace_bytes(const dk_conv2d_params *p, int threads);
+/** x [n,c,h,w], y [n,m,ho,wo] (p as filled by dk_conv_transpose2d_infer); workspace required. Returns 0 or -1 as conv2d. */
+int dk_q8_conv_transpose2d_forward(dk_pool *pool, const dk_conv2d_params *p, const int8_t *x, const void *packed,
+                                   int8_t *y, void *workspace);
+
 /* ---- dense ------------------------------------------------------------------------- */
 
 /** w [m, k] int8; q as for conv2d with [m] arrays. */

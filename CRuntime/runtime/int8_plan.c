@@ -41,11 +41,25 @@ static dk_q8_out activation_out(int64_t activation, dk_q8_param y) {
     return o;
 }
 
-/* Conv and dense: weight range, bias scale, accumulator bound and per-channel multipliers. */
+/* The output channels of a weighted op: axis 1 of conv_transpose2d's [C, M, kh, kw], else axis 0. */
+static uint64_t output_channels(const dk_tensor *w, dk_op op) { return (uint64_t)w->dims[op == DK_OP_CONV_TRANSPOSE2D ? 1 : 0]; }
+
+/*
+ * K of the accumulator bound: the most products one output sums. For
+ * conv_transpose2d (groups 1, dilation 1) an output takes tap ky only when
+ * ky = oy + pt (mod sh), so at most C * ceil(kh / sh) * ceil(kw / sw).
+ */
+static uint64_t accumulated_products(const dk_tensor *w, const dk_node *node) {
+    if (node->op != DK_OP_CONV_TRANSPOSE2D) return elements_of(w) / (uint64_t)w->dims[0];
+    const uint64_t sh = (uint64_t)node->attrs.strides[0], sw = (uint64_t)node->attrs.strides[1];
+    return (uint64_t)w->dims[0] * (((uint64_t)w->dims[2] + sh - 1) / sh) * (((uint64_t)w->dims[3] + sw - 1) / sw);
+}
+
+/* Conv, conv_transpose2d and dense: weight range, bias scale, accumulator bound and per-channel multipliers. */
 static dlrt_status plan_weighted(const dlrt_model *m, uint32_t n, const dk_node *node, dk_q8_node *q) {
     const dk_tensor *w = &m->tensors[node->inputs[1]];
     const dk_tensor *b = node->input_count > 2 && node->inputs[2] != DK_NO_TENSOR ? &m->tensors[node->inputs[2]] : NULL;
-    const uint64_t channels = (uint64_t)w->dims[0], count = elements_of(w), k = count / channels;
+    const uint64_t channels = output_channels(w, node->op), count = elements_of(w), k = accumulated_products(w, node);
     const int8_t *weights = w->data;
     for (uint64_t i = 0; i < count; i++)
         if (weights[i] == -128)
@@ -108,6 +122,7 @@ static dlrt_status plan_node(const dlrt_model *m, uint32_t n, const dk_node *nod
     }
     switch (node->op) {
     case DK_OP_CONV2D:
+    case DK_OP_CONV_TRANSPOSE2D:
     case DK_OP_DENSE:
         return plan_weighted(m, n, node, q);
     case DK_OP_AVG_POOL2D:
@@ -157,8 +172,8 @@ dlrt_status dk_plan_int8(dlrt_model *m) {
     for (uint32_t n = 0; n < m->node_count; n++) {
         dk_node *node = &m->nodes[n];
         if (!dk_node_is_int8(m, node)) continue;
-        const int weighted = node->op == DK_OP_CONV2D || node->op == DK_OP_DENSE;
-        const size_t channels = weighted ? (size_t)m->tensors[node->inputs[1]].dims[0] : 0;
+        const int weighted = node->op == DK_OP_CONV2D || node->op == DK_OP_CONV_TRANSPOSE2D || node->op == DK_OP_DENSE;
+        const size_t channels = weighted ? (size_t)output_channels(&m->tensors[node->inputs[1]], node->op) : 0;
         node->q8 = new_q8_node(channels, node->input_count);
         if (node->q8 == NULL) return FAIL(DLRT_ERR_OUT_OF_MEMORY, n, node, "out of memory");
         dlrt_status st = plan_node(m, n, node, node->q8);

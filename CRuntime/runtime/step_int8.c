@@ -1,9 +1,10 @@
 /*
- * The int8 side of a session's steps: packing the constant weights of conv
- * and dense once at session creation, their scratch, and the kernel call of
- * every int8 node. The kernel parameters (conv and pool geometry, dense and
- * global-pool sizes, concat views) are the f32 steps' own, from
- * describe_step; the quantization is node->q8, derived at load.
+ * The int8 side of a session's steps: packing the constant weights of
+ * conv, conv_transpose2d and dense once at session creation, their scratch,
+ * and the kernel call of every int8 node. The kernel parameters (conv and
+ * pool geometry, dense and global-pool sizes, concat views) are the f32
+ * steps' own, from describe_step; the quantization is node->q8, derived at
+ * load.
  */
 #include "int8_plan.h"
 #include "session.h"
@@ -11,6 +12,7 @@
 size_t dk_q8_step_packed_bytes(const dk_node *node, const dk_step *s) {
     switch (node->op) {
     case DK_OP_CONV2D: return dk_q8_conv2d_packed_bytes(&s->conv);
+    case DK_OP_CONV_TRANSPOSE2D: return dk_q8_conv_transpose2d_packed_bytes(&s->conv);
     case DK_OP_DENSE: return dk_q8_dense_packed_bytes(s->inner, s->axis);
     default: return 0;
     }
@@ -20,6 +22,7 @@ int dk_q8_step_pack(const dk_node *node, const dk_step *s, void *packed) {
     const dk_q8_quant q = dk_q8_node_quant(node->q8);
     switch (node->op) {
     case DK_OP_CONV2D: return dk_q8_conv2d_pack(&s->conv, s->in[1], &q, packed);
+    case DK_OP_CONV_TRANSPOSE2D: return dk_q8_conv_transpose2d_pack(&s->conv, s->in[1], &q, packed);
     case DK_OP_DENSE: return dk_q8_dense_pack(s->inner, s->axis, s->in[1], &q, packed);
     default: return -1;
     }
@@ -28,6 +31,7 @@ int dk_q8_step_pack(const dk_node *node, const dk_step *s, void *packed) {
 size_t dk_q8_step_workspace_bytes(const dk_node *node, const dk_step *s, int threads) {
     switch (node->op) {
     case DK_OP_CONV2D: return dk_q8_conv2d_workspace_bytes(&s->conv, threads);
+    case DK_OP_CONV_TRANSPOSE2D: return dk_q8_conv_transpose2d_workspace_bytes(&s->conv, threads);
     case DK_OP_DENSE: return dk_q8_dense_workspace_bytes(s->outer, s->inner, s->axis, threads);
     default: return 0;
     }
@@ -38,6 +42,8 @@ int dk_q8_step_run(dk_pool *pool, const dk_node *node, const dk_step *s, void *w
     switch (node->op) {
     case DK_OP_CONV2D:
         return dk_q8_conv2d_forward(pool, &s->conv, s->in[0], s->packed, s->out, workspace);
+    case DK_OP_CONV_TRANSPOSE2D:
+        return dk_q8_conv_transpose2d_forward(pool, &s->conv, s->in[0], s->packed, s->out, workspace);
     case DK_OP_DENSE:
         return dk_q8_dense_forward(pool, s->outer, s->in[0], s->packed, s->out, workspace);
     case DK_OP_MAX_POOL2D:

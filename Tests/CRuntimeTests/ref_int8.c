@@ -2,6 +2,7 @@
 #include "ref_int8.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int32_t clamp_out(int64_t v, const dk_q8_out *o) { return (int32_t)(v < o->lo ? o->lo : v > o->hi ? o->hi : v); }
@@ -71,6 +72,32 @@ void ref_q8_conv2d(const dk_conv2d_params *p, const int8_t *x, const int8_t *w, 
                     int64_t acc = (q->bias != NULL ? q->bias[oc] : 0) + conv_sum(p, x, w, q->x_zero, img, oc, oh, ow);
                     y[((img * p->m + oc) * p->ho + oh) * p->wo + ow] = requant_channel(acc, q, oc);
                 }
+}
+
+/* Every input tap scattered into an int64 accumulator image per (image, output channel), then the rule. */
+void ref_q8_conv_transpose2d(const dk_conv2d_params *p, const int8_t *x, const int8_t *w, const dk_q8_quant *q,
+                             int8_t *y) {
+    const size_t plane = p->ho * p->wo;
+    int64_t *acc = malloc(plane * sizeof *acc);
+    if (acc == NULL) abort();
+    for (size_t img = 0; img < p->n; img++)
+        for (size_t oc = 0; oc < p->m; oc++) {
+            for (size_t i = 0; i < plane; i++) acc[i] = q->bias != NULL ? q->bias[oc] : 0;
+            for (size_t ci = 0; ci < p->c; ci++)
+                for (size_t iy = 0; iy < p->h; iy++)
+                    for (size_t ix = 0; ix < p->w; ix++) {
+                        const int64_t xv = x[((img * p->c + ci) * p->h + iy) * p->w + ix] - q->x_zero;
+                        for (size_t ky = 0; ky < p->kh; ky++)
+                            for (size_t kx = 0; kx < p->kw; kx++) {
+                                const ptrdiff_t oy = (ptrdiff_t)(iy * p->sh + ky * p->dh) - (ptrdiff_t)p->pt;
+                                const ptrdiff_t ox = (ptrdiff_t)(ix * p->sw + kx * p->dw) - (ptrdiff_t)p->pl;
+                                if (oy < 0 || ox < 0 || oy >= (ptrdiff_t)p->ho || ox >= (ptrdiff_t)p->wo) continue;
+                                acc[(size_t)oy * p->wo + (size_t)ox] += w[((ci * p->m + oc) * p->kh + ky) * p->kw + kx] * xv;
+                            }
+                    }
+            for (size_t i = 0; i < plane; i++) y[(img * p->m + oc) * plane + i] = requant_channel(acc[i], q, oc);
+        }
+    free(acc);
 }
 
 void ref_q8_conv2d_real(const dk_conv2d_params *p, const int8_t *x, const int8_t *w, const int32_t *bias,

@@ -32,6 +32,13 @@ void ref_q8_gemm(dk_q8_layout layout, size_t channels, size_t k, size_t n, const
 
 /** conv2d (groups, depthwise, padding = zero point) straight from the definition; p filled by dk_conv2d_infer. */
 void ref_q8_conv2d(const dk_conv2d_params *p, const int8_t *x, const int8_t *w, const dk_q8_quant *q, int8_t *y);
+/**
+ * conv_transpose2d (groups 1; w [c, m, kh, kw]) straight from the definition: every input tap
+ * w[ci, oc, ky, kx] * (x - zx) added at (iy * sh - pt + ky * dh, ix * sw - pl + kx * dw) of an int64
+ * image starting at the bias, then the rule; p filled by dk_conv_transpose2d_infer.
+ */
+void ref_q8_conv_transpose2d(const dk_conv2d_params *p, const int8_t *x, const int8_t *w, const dk_q8_quant *q,
+                             int8_t *y);
 /** The same in double on dequantized values: y_real[oc] = s_x s_w[oc] (bias + sum w (x - zx)) / s_y, unrounded. */
 void ref_q8_conv2d_real(const dk_conv2d_params *p, const int8_t *x, const int8_t *w, const int32_t *bias,
                         int32_t x_zero, double x_scale, const double *w_scale, double y_scale, double *y);

@@ -1,7 +1,8 @@
 /*
  * The int8 ops (ops/int8_ops.h): conv2d (plain, grouped, depthwise with and
  * without a channel multiplier, 1x1 direct, strides, dilations, asymmetric
- * padding), dense, max / avg / global average pooling, add, requantize,
+ * padding), conv_transpose2d (strides, asymmetric padding, output padding,
+ * phases no tap reaches), dense, max / avg / global average pooling, add, requantize,
  * concat, quantize and dequantize.
  *
  * Bit-exactness: every op under every selected ISA (isa_select.h; the
@@ -100,34 +101,49 @@ static int conv_op(void *context, dk_pool *pool, int8_t *y) {
     return rc;
 }
 
+/*
+ * c's inputs for p (xs activations, ws weights, m output channels): random values and
+ * quantization with every extreme; returns s_x and fills *y_scale.
+ */
+static double fill_weighted_case(conv_case *c, size_t xs, size_t ws, size_t m, int extreme, double *y_scale_out) {
+    c->x = q8_alloc(xs);
+    c->w = q8_alloc(ws);
+    c->bias = q8_alloc(m * 4);
+    c->mult = q8_alloc(m * 4);
+    c->shift = q8_alloc(m * 4);
+    c->w_scale = q8_alloc(m * sizeof(double));
+    fill_activations(c->x, xs, extreme);
+    for (size_t i = 0; i < ws; i++) c->w[i] = extreme ? (rnd(2) ? 127 : -127) : (int8_t)rnd_range(-127, 127);
+    const double x_scale = random_scale();
+    const double y_scale = random_scale() * (double)(1 + rnd(64));
+    for (size_t oc = 0; oc < m; oc++) {
+        c->w_scale[oc] = q8_random_scaled(&rng, 16, -12, 5);
+        if (rnd(8) == 0) c->w_scale[oc] = y_scale / x_scale * (0.5 + ldexp((double)rnd(1u << 16), -17)); /* M ~ 1 */
+        if (rnd(16) == 0) c->w_scale[oc] = y_scale / x_scale * 0x1p-40; /* tiny */
+        if (rnd(16) == 0) c->w_scale[oc] = y_scale / x_scale * ldexp(1.0, 8 + (int)rnd(20)); /* large: saturates */
+        c->bias[oc] = rnd(4) == 0 ? rnd_range(-(1 << 24), 1 << 24) : rnd_range(-4000, 4000);
+        CHECK(dk_q8_multiplier(x_scale * c->w_scale[oc] / y_scale, &c->mult[oc], &c->shift[oc]) == 0, "multiplier");
+    }
+    c->q.x_zero = q8_random_zero(&rng);
+    c->q.bias = rnd(5) == 0 ? NULL : c->bias;
+    c->q.multiplier = c->mult;
+    c->q.shift = c->shift;
+    c->q.out = q8_random_out(&rng);
+    *y_scale_out = y_scale;
+    return x_scale;
+}
+
+static void free_weighted_case(conv_case *c) {
+    free(c->x), free(c->w), free(c->bias), free(c->mult), free(c->shift), free(c->w_scale);
+}
+
 static void run_conv(dk_conv2d_params p, int extreme) {
     if (dk_conv2d_infer(&p) != 0) return;
     conv_case c;
     c.p = p;
     const size_t xs = p.n * p.c * p.h * p.w, ws = p.m * (p.c / p.groups) * p.kh * p.kw, ys = p.n * p.m * p.ho * p.wo;
-    c.x = q8_alloc(xs);
-    c.w = q8_alloc(ws);
-    c.bias = q8_alloc(p.m * 4);
-    c.mult = q8_alloc(p.m * 4);
-    c.shift = q8_alloc(p.m * 4);
-    c.w_scale = q8_alloc(p.m * sizeof(double));
-    fill_activations(c.x, xs, extreme);
-    for (size_t i = 0; i < ws; i++) c.w[i] = extreme ? (rnd(2) ? 127 : -127) : (int8_t)rnd_range(-127, 127);
-    const double x_scale = random_scale();
-    const double y_scale = random_scale() * (double)(1 + rnd(64));
-    for (size_t oc = 0; oc < p.m; oc++) {
-        c.w_scale[oc] = q8_random_scaled(&rng, 16, -12, 5);
-        if (rnd(8) == 0) c.w_scale[oc] = y_scale / x_scale * (0.5 + ldexp((double)rnd(1u << 16), -17)); /* M ~ 1 */
-        if (rnd(16) == 0) c.w_scale[oc] = y_scale / x_scale * 0x1p-40; /* tiny */
-        if (rnd(16) == 0) c.w_scale[oc] = y_scale / x_scale * ldexp(1.0, 8 + (int)rnd(20)); /* large: saturates */
-        c.bias[oc] = rnd(4) == 0 ? rnd_range(-(1 << 24), 1 << 24) : rnd_range(-4000, 4000);
-        CHECK(dk_q8_multiplier(x_scale * c.w_scale[oc] / y_scale, &c.mult[oc], &c.shift[oc]) == 0, "multiplier");
-    }
-    c.q.x_zero = q8_random_zero(&rng);
-    c.q.bias = rnd(5) == 0 ? NULL : c.bias;
-    c.q.multiplier = c.mult;
-    c.q.shift = c.shift;
-    c.q.out = q8_random_out(&rng);
+    double y_scale;
+    const double x_scale = fill_weighted_case(&c, xs, ws, p.m, extreme, &y_scale);
     int8_t *want = q8_alloc(ys), *got = q8_alloc(ys);
     double *real = q8_alloc(ys * sizeof(double));
     ref_q8_conv2d(&p, c.x, c.w, &c.q, want);
@@ -138,7 +154,7 @@ static void run_conv(dk_conv2d_params p, int extreme) {
     check_all(what, conv_op, &c, want, ys, got);
     ref_q8_conv2d_real(&p, c.x, c.w, c.q.bias, c.q.x_zero, x_scale, c.w_scale, y_scale, real);
     for (size_t i = 0; i < ys; i++) check_real(what, want[i], real[i], &c.q.out);
-    free(c.x), free(c.w), free(c.bias), free(c.mult), free(c.shift), free(c.w_scale), free(want), free(got), free(real);
+    free_weighted_case(&c), free(want), free(got), free(real);
 }
 
 static dk_conv2d_params random_conv(void) {
@@ -231,6 +247,135 @@ TEST(test_conv2d_refuses_bad_packing) {
     w[3] = 0;
     shift[1] = 99;
     CHECK(dk_q8_conv2d_pack(&p, w, &q, packed) == -1, "depthwise shift 99 refused");
+    free(packed);
+    free(ws);
+}
+
+/* ---- conv_transpose2d ------------------------------------------------------------------------ */
+
+/* cases run; of those with 256 outputs or more, how many, and how many took at least 16 distinct values */
+static long convt_cases, convt_large, convt_varied;
+
+static int convt_op(void *context, dk_pool *pool, int8_t *y) {
+    const conv_case *c = context;
+    size_t pb = dk_q8_conv_transpose2d_packed_bytes(&c->p);
+    size_t wb = dk_q8_conv_transpose2d_workspace_bytes(&c->p, dk_pool_threads(pool));
+    if (pb == SIZE_MAX || wb == SIZE_MAX) return -1;
+    void *packed = q8_alloc(pb), *ws = q8_alloc(wb);
+    int rc = dk_q8_conv_transpose2d_pack(&c->p, c->w, &c->q, packed);
+    if (rc == 0) rc = dk_q8_conv_transpose2d_forward(pool, &c->p, c->x, packed, y, ws);
+    free(packed);
+    free(ws);
+    return rc;
+}
+
+static void run_convt(dk_conv2d_params p, int extreme) {
+    if (dk_conv_transpose2d_infer(&p) != 0) return;
+    conv_case c;
+    c.p = p;
+    const size_t xs = p.n * p.c * p.h * p.w, ws = p.c * p.m * p.kh * p.kw, ys = p.n * p.m * p.ho * p.wo;
+    double y_scale;
+    (void)fill_weighted_case(&c, xs, ws, p.m, extreme, &y_scale);
+    int8_t *want = q8_alloc(ys), *got = q8_alloc(ys);
+    ref_q8_conv_transpose2d(&p, c.x, c.w, &c.q, want);
+    char what[200];
+    snprintf(what, sizeof what, "conv_transpose n %zu c %zu h %zu w %zu m %zu k %zux%zu s %zux%zu pad %zu,%zu,%zu,%zu op %zu,%zu",
+             p.n, p.c, p.h, p.w, p.m, p.kh, p.kw, p.sh, p.sw, p.pt, p.pl, p.pb, p.pr, p.oph, p.opw);
+    check_all(what, convt_op, &c, want, ys, got);
+    int seen[256] = {0}, distinct = 0;
+    for (size_t i = 0; i < ys; i++) distinct += seen[want[i] + 128]++ == 0;
+    convt_cases++;
+    convt_large += ys >= 256;
+    convt_varied += ys >= 256 && distinct >= 16;
+    free_weighted_case(&c), free(want), free(got);
+}
+
+static dk_conv2d_params convt_params(size_t n, size_t c, size_t h, size_t w, size_t m, size_t k, size_t s, size_t pad,
+                                     size_t output_padding) {
+    dk_conv2d_params p;
+    memset(&p, 0, sizeof p);
+    p.n = n, p.c = c, p.h = h, p.w = w, p.m = m;
+    p.kh = p.kw = k;
+    p.sh = p.sw = s;
+    p.pt = p.pl = p.pb = p.pr = pad;
+    p.oph = p.opw = output_padding;
+    p.dh = p.dw = p.groups = 1;
+    return p;
+}
+
+TEST(test_conv_transpose2d_random) {
+    for (int i = 0; i < 200; i++) {
+        dk_conv2d_params p = convt_params(1 + rnd(3), 1 + rnd(20), 1 + rnd(9), 1 + rnd(9), 1 + rnd(40), 1, 1, 0, 0);
+        p.kh = 1 + rnd(5), p.kw = 1 + rnd(5);
+        p.sh = 1 + rnd(3), p.sw = 1 + rnd(3);
+        p.pt = rnd(p.kh), p.pb = rnd(p.kh), p.pl = rnd(p.kw), p.pr = rnd(p.kw); /* asymmetric */
+        p.oph = rnd(p.sh), p.opw = rnd(p.sw);
+        run_convt(p, rnd(8) == 0);
+    }
+    CHECK(convt_cases >= 150, "only %ld geometries ran", convt_cases);
+}
+
+TEST(test_conv_transpose2d_shapes_of_generators) {
+    /* DCGAN-style: 1x1 latent to 7x7 (k7 s1), 4x4 s2 p1 upsampling, k3 s2 p1 op1, k5 s2 p2 op1; blocks of pixels */
+    static const size_t shapes[][9] = {
+        /* n, c, h, w, m, k, s, pad, output_padding */
+        {3, 100, 1, 1, 64, 7, 1, 0, 0}, {2, 128, 7, 7, 64, 4, 2, 1, 0}, {1, 64, 14, 14, 1, 4, 2, 1, 0},
+        {1, 32, 8, 8, 16, 3, 2, 1, 1},  {1, 24, 6, 6, 12, 5, 2, 2, 1},  {1, 96, 32, 32, 8, 4, 2, 1, 0},
+        {2, 17, 5, 5, 33, 1, 1, 0, 0},  {1, 20, 4, 4, 7, 2, 3, 0, 2},  {1, 5, 9, 9, 5, 3, 1, 1, 0},
+        /* a 1x1 input: unpadded it is the dense form (any stride), padded or output-padded the phases */
+        {2, 9, 1, 1, 5, 3, 2, 0, 0},    {3, 19, 1, 1, 6, 4, 3, 0, 0},   {2, 9, 1, 1, 5, 3, 2, 1, 0},
+        {1, 8, 1, 1, 4, 2, 2, 0, 1},
+    };
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        const size_t *v = shapes[i];
+        run_convt(convt_params(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]), 0);
+        run_convt(convt_params(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8]), 1);
+    }
+    /* the bit-exact comparisons mean something only if the outputs vary (the random scales and clamps
+     * saturate or flatten some cases on purpose: about half of the large ones, with this seed) */
+    CHECK(convt_large >= 100 && convt_varied >= 60 && convt_varied * 10 >= convt_large * 4, "only %ld of %ld large cases have 16 distinct output values",
+          convt_varied, convt_large);
+}
+
+TEST(test_conv_transpose2d_refuses_what_it_does_not_take) {
+    dk_conv2d_params p = convt_params(1, 2, 3, 3, 2, 3, 2, 1, 0);
+    CHECK(dk_conv_transpose2d_infer(&p) == 0, "infer");
+    int8_t w[36], x[18] = {0}, y[50];
+    int32_t mult[2] = {1 << 30, 1 << 30}, shift[2] = {40, 40};
+    for (int i = 0; i < 36; i++) w[i] = (int8_t)(i - 18);
+    dk_q8_quant q = {0, NULL, mult, shift, {0, -128, 127}};
+    void *packed = q8_alloc(dk_q8_conv_transpose2d_packed_bytes(&p));
+    void *ws = q8_alloc(dk_q8_conv_transpose2d_workspace_bytes(&p, 1));
+    CHECK(dk_q8_conv_transpose2d_pack(&p, w, &q, packed) == 0, "valid");
+    CHECK(dk_q8_conv_transpose2d_forward(NULL, &p, x, packed, y, ws) == 0, "valid run");
+    dk_conv2d_params other = p;
+    other.sh = 1;
+    CHECK(dk_conv_transpose2d_infer(&other) == 0, "infer");
+    CHECK(dk_q8_conv_transpose2d_forward(NULL, &other, x, packed, y, ws) == -1, "packed for another stride refused");
+    CHECK(dk_q8_conv2d_forward(NULL, &p, x, packed, y, ws) == -1, "a conv2d does not take it");
+    other = p;
+    other.h = other.w = 1, other.pt = other.pl = other.pb = other.pr = 0; /* the dense form */
+    CHECK(dk_conv_transpose2d_infer(&other) == 0, "infer");
+    CHECK(dk_q8_conv_transpose2d_forward(NULL, &other, x, packed, y, ws) == -1, "phases packed: the dense form refuses them");
+    void *dense = q8_alloc(dk_q8_conv_transpose2d_packed_bytes(&other));
+    CHECK(dk_q8_conv_transpose2d_pack(&other, w, &q, dense) == 0, "dense form");
+    CHECK(dk_q8_conv_transpose2d_forward(NULL, &p, x, dense, y, ws) == -1, "dense packed: the phases refuse it");
+    w[5] = -128;
+    CHECK(dk_q8_conv_transpose2d_pack(&other, w, &q, dense) == -1, "dense form: weight -128 refused");
+    w[5] = 0;
+    free(dense);
+    w[7] = -128;
+    CHECK(dk_q8_conv_transpose2d_pack(&p, w, &q, packed) == -1, "weight -128 refused");
+    w[7] = 0;
+    other = p;
+    other.groups = 2;
+    CHECK(dk_q8_conv_transpose2d_packed_bytes(&other) == SIZE_MAX && dk_q8_conv_transpose2d_pack(&other, w, &q, packed) == -1 &&
+              dk_q8_conv_transpose2d_forward(NULL, &other, x, packed, y, ws) == -1,
+          "groups 2 refused");
+    other = p;
+    other.dh = 2;
+    CHECK(dk_q8_conv_transpose2d_workspace_bytes(&other, 1) == SIZE_MAX && dk_q8_conv_transpose2d_pack(&other, w, &q, packed) == -1,
+          "dilation 2 refused");
     free(packed);
     free(ws);
 }
@@ -566,6 +711,9 @@ int main(void) {
     RUN(test_conv2d_random);
     RUN(test_conv2d_shapes_of_real_networks);
     RUN(test_conv2d_refuses_bad_packing);
+    RUN(test_conv_transpose2d_random);
+    RUN(test_conv_transpose2d_shapes_of_generators);
+    RUN(test_conv_transpose2d_refuses_what_it_does_not_take);
     RUN(test_dense_random);
     RUN(test_pools_random);
     RUN(test_global_avg_pool);

@@ -6,7 +6,9 @@
  * DLRT_SESSION_KEEP_TENSORS) with the same numbers pushed through the
  * int8 references of ref_int8.c, composed here from docs/FORMAT.md's rules.
  * Every ISA (run-c-tests.sh), 1 and 3 threads, the file's batch and others.
- * The int8 pad (ResNet's zero-padded shortcut) has a test of its own.
+ * The int8 pad (ResNet's zero-padded shortcut) has a test of its own, and
+ * so has a small DCGAN-like generator (three int8 conv_transpose2d: 1x1 to
+ * 4x4, stride 2, stride 2 with output padding).
  */
 #include <math.h>
 
@@ -268,6 +270,25 @@ static int distinct(const int8_t *v, size_t count) {
     return n;
 }
 
+/* A kept tensor of session s against the reference's int8 values, dequantized: the same floats, bit for bit. */
+static void check_tensor(dlrt_session *s, const act *a, const int8_t *ref, size_t batch, uint32_t threads) {
+    const size_t count = act_count(a, batch);
+    float *got = malloc(count * sizeof(float));
+    CHECK(dlrt_session_get_tensor(s, a->id, got, count) == DLRT_OK, "%s: %s", a->name, dlrt_last_error());
+    size_t bad = 0, first = 0;
+    for (size_t k = 0; k < count; k++) {
+        float want = (float)(ref[k] - a->zero) * a->scale;
+        if (memcmp(&got[k], &want, sizeof want) != 0 && bad++ == 0) first = k;
+    }
+    CHECK(bad == 0, "%s (batch %zu, %u threads, %s): %zu of %zu values differ from the reference, first at %zu: got %g want %g (q %d)",
+          a->name, batch, threads, dlrt_isa(), bad, count, first, (double)got[first],
+          (double)((float)(ref[first] - a->zero) * a->scale), ref[first]);
+    if (batch == FILE_BATCH)
+        CHECK(distinct(ref, count) >= (count >= 24 ? 8 : 3), "%s: the reference holds only %d distinct values", a->name,
+              distinct(ref, count));
+    free(got);
+}
+
 static void compare_session(const dlrt_model *model, const net *n, size_t batch, uint32_t threads, const float *x) {
     ref_run r;
     ref_forward(n, batch, x, &r);
@@ -286,22 +307,7 @@ static void compare_session(const dlrt_model *model, const net *n, size_t batch,
     CHECK(dlrt_session_run(s) == DLRT_OK, "%s", dlrt_last_error());
     const act *acts[] = {&n->x_q, &n->c1, &n->p1, &n->c2, &n->sum, &n->dw, &n->grouped, &n->avg, &n->cat, &n->relu, &n->gap,
                          &n->flat1, &n->flat2, &n->fc};
-    float got[FILE_BATCH * 4 * 8 * 8 * 8];
-    for (int i = 0; i < 14; i++) {
-        size_t count = act_count(acts[i], batch);
-        CHECK(dlrt_session_get_tensor(s, acts[i]->id, got, count) == DLRT_OK, "%s: %s", acts[i]->name, dlrt_last_error());
-        size_t bad = 0, first = 0;
-        for (size_t k = 0; k < count; k++) {
-            float want = (float)(r.t[i][k] - acts[i]->zero) * acts[i]->scale;
-            if (memcmp(&got[k], &want, sizeof want) != 0 && bad++ == 0) first = k;
-        }
-        CHECK(bad == 0, "%s (batch %zu, %u threads, %s): %zu of %zu values differ from the reference, first at %zu: got %g want %g (q %d)",
-              acts[i]->name, batch, threads, dlrt_isa(), bad, count, first, (double)got[first],
-              (double)((float)(r.t[i][first] - acts[i]->zero) * acts[i]->scale), r.t[i][first]);
-        if (batch == FILE_BATCH)
-            CHECK(distinct(r.t[i], count) >= (count >= 24 ? 8 : 3), "%s: the reference holds only %d distinct values", acts[i]->name,
-                  distinct(r.t[i], count));
-    }
+    for (int i = 0; i < 14; i++) check_tensor(s, acts[i], r.t[i], batch, threads);
     float logits[3 * CLASSES];
     CHECK(dlrt_session_get_output(s, 0, logits, batch * CLASSES) == DLRT_OK, "%s", dlrt_last_error());
     CHECK(memcmp(logits, r.logits, batch * CLASSES * sizeof(float)) == 0, "dequantized output differs (batch %zu, %u threads)", batch, threads);
@@ -455,11 +461,129 @@ TEST(int8_pad_fills_with_the_quantized_constant) {
     check_int8_pad(-0.6f, -19); /* -12, + -7 */
 }
 
+/* ---- a DCGAN-like generator: quantize, three conv_transpose2d, dequantize ---------------- */
+
+enum { LATENT = 16 };
+
+typedef struct generator {
+    act z_q, g1, g2, g3;
+    layer up1, up2, up3; /* cg: input channels; weights [cg, m, kh, kw] */
+    size_t output_padding[3];
+    uint32_t input, output;
+} generator;
+
+static void make_generator(generator *g) {
+    g->z_q = make_act("z.q", 1.0f / 50, 3, LATENT, 1, 1);
+    g->g1 = make_act("up1", 0.06f, -128, 12, 4, 4);
+    g->g2 = make_act("up2", 0.05f, -90, 6, 8, 8);
+    g->g3 = make_act("up3", 0.04f, 5, 3, 16, 16);
+    g->up1 = (layer){"up1", 12, LATENT, 4, 4, 1, 1, 0, 1, 1, NULL, NULL, NULL}; /* 1x1 -> 4x4, relu */
+    g->up2 = (layer){"up2", 6, 12, 4, 4, 1, 2, 1, 5, 1, NULL, NULL, NULL};    /* 4x4 -> 8x8, relu6 */
+    g->up3 = (layer){"up3", 3, 6, 3, 3, 1, 2, 1, 0, 0, NULL, NULL, NULL};     /* 8x8 -> 16x16 (output padding 1), no bias */
+    g->output_padding[0] = g->output_padding[1] = 0;
+    g->output_padding[2] = 1;
+    make_layer(&g->up1, g->z_q.scale, g->g1.scale);
+    make_layer(&g->up2, g->g1.scale, g->g2.scale);
+    make_layer(&g->up3, g->g2.scale, g->g3.scale);
+}
+
+static void add_convt_node(tb_model *m, const layer *l, size_t output_padding, const act *x, const act *y) {
+    char name[64];
+    float b_scale[64];
+    for (size_t c = 0; c < l->m; c++) b_scale[c] = (float)((double)x->scale * (double)l->w_scale[c]);
+    const uint32_t dims[4] = {(uint32_t)l->cg, (uint32_t)l->m, (uint32_t)l->kh, (uint32_t)l->kw};
+    snprintf(name, sizeof name, "%s.w", l->name);
+    tb_tensor_spec ws = {name, 2, 2, 4, dims, 1, l->w_scale, NULL, l->w};
+    uint32_t inputs[3] = {x->id, tb_tensor_any(m, &ws), 0};
+    if (l->has_bias) {
+        snprintf(name, sizeof name, "%s.b", l->name);
+        inputs[2] = tb_constant_i32(m, name, (uint32_t)l->m, l->bias, b_scale);
+    }
+    const int64_t s = (int64_t)l->stride, p = (int64_t)l->pad, op = (int64_t)output_padding;
+    tb_attr attrs[] = {{1, 1, 2, {s, s}, {0}}, {2, 1, 4, {p, p, p, p}, {0}}, {5, 1, 1, {l->activation}, {0}},
+                       {16, 1, 2, {op, op}, {0}}};
+    tb_node(m, 2, l->has_bias ? 3 : 2, inputs, y->id, 4, attrs);
+}
+
+static uint8_t *build_generator(generator *g, size_t *size) {
+    tb_model m;
+    tb_init(&m);
+    m.minor = 1;
+    g->input = tb_input(&m, "z", 4, (uint32_t[]){FILE_BATCH, LATENT, 1, 1});
+    act *acts[] = {&g->z_q, &g->g1, &g->g2, &g->g3};
+    for (size_t i = 0; i < 4; i++) add_act(&m, acts[i]);
+    g->output = tb_tensor(&m, "image", 4, (uint32_t[]){FILE_BATCH, 3, 16, 16});
+    tb_node(&m, 19, 1, (uint32_t[]){g->input}, g->z_q.id, 0, NULL);
+    add_convt_node(&m, &g->up1, g->output_padding[0], &g->z_q, &g->g1);
+    add_convt_node(&m, &g->up2, g->output_padding[1], &g->g1, &g->g2);
+    add_convt_node(&m, &g->up3, g->output_padding[2], &g->g2, &g->g3);
+    tb_node(&m, 20, 1, (uint32_t[]){g->g3.id}, g->output, 0, NULL);
+    tb_output(&m, g->output);
+    uint8_t *file = tb_build(&m, size);
+    tb_free(&m);
+    return file;
+}
+
+static void ref_convt(const layer *l, size_t output_padding, const act *x, const act *y, size_t batch, const int8_t *in,
+                      int8_t *out) {
+    int32_t mult[64], shift[64];
+    for (size_t c = 0; c < l->m; c++)
+        CHECK(dk_q8_multiplier(((double)x->scale * (double)l->w_scale[c]) / (double)y->scale, &mult[c], &shift[c]) == 0, "multiplier");
+    dk_q8_quant q = {x->zero, l->has_bias ? l->bias : NULL, mult, shift, clamp_of(y, l->activation)};
+    dk_conv2d_params p = {.n = batch, .c = x->c, .h = x->h, .w = x->w, .m = l->m, .kh = l->kh, .kw = l->kw, .sh = l->stride,
+                          .sw = l->stride, .pt = l->pad, .pl = l->pad, .pb = l->pad, .pr = l->pad, .dh = 1, .dw = 1,
+                          .oph = output_padding, .opw = output_padding, .groups = 1};
+    CHECK(dk_conv_transpose2d_infer(&p) == 0 && p.ho == y->h && p.wo == y->w, "%s: geometry", l->name);
+    ref_q8_conv_transpose2d(&p, in, l->w, &q, out);
+}
+
+TEST(int8_generator_matches_the_composed_references) {
+    generator g;
+    make_generator(&g);
+    size_t size;
+    uint8_t *file = build_generator(&g, &size);
+    dlrt_model *model = NULL;
+    CHECK(dlrt_model_load_memory(file, size, NULL, &model) == DLRT_OK, "%s", dlrt_last_error());
+    const act *acts[] = {&g.z_q, &g.g1, &g.g2, &g.g3};
+    const layer *layers[] = {&g.up1, &g.up2, &g.up3};
+    for (size_t batch = FILE_BATCH; model != NULL && batch <= 3; batch++) {
+        float z[3 * LATENT], image[3 * 3 * 16 * 16], want[3 * 3 * 16 * 16];
+        make_input(z, batch * LATENT);
+        int8_t *t[4];
+        for (int i = 0; i < 4; i++) t[i] = malloc(act_count(acts[i], batch));
+        const dk_q8_out full = clamp_of(&g.z_q, 0);
+        ref_q8_quantize(z, g.z_q.scale, &full, batch * LATENT, t[0]);
+        for (int i = 0; i < 3; i++) ref_convt(layers[i], g.output_padding[i], acts[i], acts[i + 1], batch, t[i], t[i + 1]);
+        const size_t count = act_count(&g.g3, batch);
+        for (size_t k = 0; k < count; k++) want[k] = (float)(t[3][k] - g.g3.zero) * g.g3.scale;
+        for (uint32_t threads = 1; threads <= 3; threads += 2) {
+            dlrt_session_options o;
+            dlrt_session_options_defaults(&o);
+            o.threads = threads;
+            o.batch = (int64_t)batch;
+            o.flags = DLRT_SESSION_KEEP_TENSORS;
+            dlrt_session *s = NULL;
+            CHECK(dlrt_session_create(model, &o, &s) == DLRT_OK, "%s", dlrt_last_error());
+            if (s == NULL) continue;
+            CHECK(dlrt_session_set_input(s, 0, z, batch * LATENT) == DLRT_OK && dlrt_session_run(s) == DLRT_OK, "%s", dlrt_last_error());
+            for (int i = 0; i < 4; i++) check_tensor(s, acts[i], t[i], batch, threads);
+            CHECK(dlrt_session_get_output(s, 0, image, count) == DLRT_OK, "%s", dlrt_last_error());
+            CHECK(memcmp(image, want, count * sizeof(float)) == 0, "dequantized image differs (batch %zu, %u threads)", batch, threads);
+            dlrt_session_free(s);
+        }
+        for (int i = 0; i < 4; i++) free(t[i]);
+    }
+    dlrt_model_free(model);
+    free(file);
+    free_layer(&g.up1), free_layer(&g.up2), free_layer(&g.up3);
+}
+
 int main(void) {
     RUN(int8_model_matches_the_composed_references);
     RUN(int8_sessions_reuse_memory_and_run_the_selftest);
     RUN(small_int8_model_loads_and_runs);
     RUN(int8_pad_fills_with_the_quantized_constant);
+    RUN(int8_generator_matches_the_composed_references);
     return test_summary("int8_model");
 }
 

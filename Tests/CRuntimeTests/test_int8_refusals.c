@@ -112,8 +112,7 @@ TEST(ops_without_int8_kernels_are_refused_by_name) {
     static const struct {
         uint16_t op;
         const char *name;
-    } ops[] = {{11, "softmax"}, {9, "sigmoid"}, {10, "tanh"}, {13, "lrn"}, {8, "leaky_relu"}, {12, "batch_norm"},
-               {2, "conv_transpose2d"}};
+    } ops[] = {{11, "softmax"}, {9, "sigmoid"}, {10, "tanh"}, {13, "lrn"}, {8, "leaky_relu"}, {12, "batch_norm"}};
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
         tb_model m;
         uint32_t q = start(&m);
@@ -125,10 +124,6 @@ TEST(ops_without_int8_kernels_are_refused_by_name) {
         if (ops[i].op == 12) {
             for (uint32_t k = 1; k < 5; k++) inputs[k] = tb_constant(&m, k == 1 ? "g" : k == 2 ? "b" : k == 3 ? "mu" : "var", 1, (uint32_t[]){2}, ones);
             count = 5;
-        }
-        if (ops[i].op == 2) {
-            inputs[1] = tb_constant(&m, "w", 4, (uint32_t[]){2, 2, 3, 3}, ones);
-            count = 2;
         }
         if (ops[i].op == 13) attr = (tb_attr){9, 1, 1, {3}, {0}}, attr_count = 1;
         tb_node(&m, ops[i].op, count, inputs, y, attr_count, &attr);
@@ -222,6 +217,80 @@ TEST(int8_weights_and_biases_follow_the_scheme) {
     expect(&m, DLRT_ERR_FORMAT, "node 1 (conv2d): channel 0: |bias| + 255 * 127 * K = 2147483648 (K = 18) reaches 2^31");
     c.first_bias -= 1; /* one below: accepted */
     conv_model(&m, c);
+    expect(&m, DLRT_OK, "");
+}
+
+/*
+ * Node 1: conv_transpose2d 3x3 stride 2 pad 1 output_padding 1 over x.q [1,2,4,4], weights i8
+ * [2, 3, 3, 3] per channel on axis 1 (the output channel of [C, M/groups, kh, kw]), bias i32 [M].
+ */
+typedef struct convt_case {
+    int64_t groups, dilation;
+    uint8_t weight_quant;     /* 2 per channel, 1 per tensor */
+    int32_t weight_axis;
+    float bias_scale_factor;  /* channel 1's bias scale relative to s_x * s_w */
+    int32_t first_bias;
+} convt_case;
+
+static convt_case good_convt(void) { return (convt_case){1, 1, 2, 1, 1.0f, 10}; }
+
+static void convt_model(tb_model *m, convt_case c) {
+    uint32_t q = start(m);
+    const uint32_t wdims[4] = {2, 3, 3, 3}, mo = 3 * (uint32_t)c.groups;
+    const uint32_t ho = (uint32_t)(3 * 2 - 2 + c.dilation * 2 + 1 + 1), ydims[4] = {1, mo, ho, ho};
+    int8_t w8[54];
+    float w_scale[3] = {0.01f, 0.02f, 0.03f}, b_scale[6];
+    int32_t bias[6] = {c.first_bias, -7, 3, 4, 5, 6};
+    for (int i = 0; i < 54; i++) w8[i] = (int8_t)(i * 7 % 200 - 100);
+    for (uint32_t k = 0; k < mo; k++) b_scale[k] = (float)((double)X_SCALE * w_scale[k % 3]);
+    b_scale[1] *= c.bias_scale_factor;
+    tb_tensor_spec ws = {"w", 2, c.weight_quant, 4, wdims, c.weight_quant == 2 ? c.weight_axis : -1, w_scale, NULL, w8};
+    uint32_t inputs[3] = {q, tb_tensor_any(m, &ws), tb_constant_i32(m, "b", mo, bias, b_scale)};
+    uint32_t y = tb_tensor_q8(m, "y", 4, ydims, 0.1f, -3);
+    tb_attr attrs[] = {{1, 1, 2, {2, 2}, {0}},           {2, 1, 4, {1, 1, 1, 1}, {0}}, {3, 1, 2, {c.dilation, c.dilation}, {0}},
+                       {4, 1, 1, {c.groups}, {0}}, {5, 1, 1, {1}, {0}},          {16, 1, 2, {1, 1}, {0}}};
+    tb_node(m, 2, 3, inputs, y, 6, attrs);
+    finish(m, y, 4, ydims);
+}
+
+TEST(int8_conv_transpose2d_takes_groups_1_dilation_1_and_weights_per_output_channel) {
+    tb_model m;
+    convt_model(&m, good_convt());
+    expect(&m, DLRT_OK, "");
+
+    convt_case c = good_convt();
+    c.groups = 2;
+    convt_model(&m, c);
+    expect(&m, DLRT_ERR_UNSUPPORTED,
+           "node 1 (conv_transpose2d): int8 takes groups 1 and dilations 1 only (has groups 2, dilations 1 x 1); the exporter must keep it in f32");
+
+    c = good_convt();
+    c.dilation = 2;
+    convt_model(&m, c);
+    expect(&m, DLRT_ERR_UNSUPPORTED, "node 1 (conv_transpose2d): int8 takes groups 1 and dilations 1 only (has groups 1, dilations 2 x 2)");
+
+    c = good_convt();
+    c.weight_quant = 1;
+    convt_model(&m, c);
+    expect(&m, DLRT_ERR_FORMAT, "node 1 (conv_transpose2d): int8 weight 'w' must be quantized per channel on axis 1 with zero points 0");
+
+    c = good_convt();
+    c.weight_axis = 0;
+    convt_model(&m, c);
+    expect(&m, DLRT_ERR_FORMAT, "node 1 (conv_transpose2d): int8 weight 'w' must be quantized per channel on axis 1 with zero points 0");
+
+    c = good_convt();
+    c.bias_scale_factor = 1.0001f;
+    convt_model(&m, c);
+    expect(&m, DLRT_ERR_FORMAT, "node 1 (conv_transpose2d): bias 'b' channel 1 has scale");
+
+    /* K = C * ceil(kh / sh) * ceil(kw / sw) = 2 * 2 * 2 = 8: the most taps one output sums. */
+    c = good_convt();
+    c.first_bias = INT32_MAX - 255 * 127 * 8 + 1;
+    convt_model(&m, c);
+    expect(&m, DLRT_ERR_FORMAT, "node 1 (conv_transpose2d): channel 0: |bias| + 255 * 127 * K = 2147483648 (K = 8) reaches 2^31");
+    c.first_bias -= 1; /* one below: accepted */
+    convt_model(&m, c);
     expect(&m, DLRT_OK, "");
 }
 
@@ -360,6 +429,7 @@ int main(void) {
     RUN(int8_pad_constant_must_fit_the_output_range);
     RUN(mixed_dtypes_in_one_node_are_refused);
     RUN(int8_weights_and_biases_follow_the_scheme);
+    RUN(int8_conv_transpose2d_takes_groups_1_dilation_1_and_weights_per_output_channel);
     RUN(fused_activations_other_than_relu_and_relu6_are_refused);
     RUN(multipliers_out_of_range_are_refused);
     RUN(pool_windows_beyond_the_int32_sum_are_refused);
