@@ -14,21 +14,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_timing.h"
 #include "dlrt.h"
 #include "model_builder.h"
 
 enum { V = 65, H = 512, OP_DENSE = 3, OP_RESHAPE = 16, OP_EMBEDDING = 21, OP_LSTM = 23 };
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *x, const void *y) {
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
 
 static float *uniform(size_t count, float scale, unsigned *seed) {
     float *v = malloc(count * sizeof(float));

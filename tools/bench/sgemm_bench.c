@@ -21,26 +21,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_timing.h"
 #include "kernels.h"
 
 void openblas_set_num_threads(int num_threads);
 char *openblas_get_corename(void);
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *x, const void *y) {
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 static float *random_floats(size_t n, unsigned *seed) {
     float *p = aligned_alloc(64, (n * sizeof(float) + 63) / 64 * 64);
