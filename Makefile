@@ -22,7 +22,7 @@ TEST_SRCS := $(sort $(wildcard Tests/CRuntimeTests/test_*.c))
 TEST_SUPPORT := $(filter-out $(TEST_SRCS),$(wildcard Tests/CRuntimeTests/*.c))
 TEST_BINS := $(TEST_SRCS:Tests/CRuntimeTests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all lib demo test test-deps test-c test-c-programs test-sanitize test-swift test-symbols test-example install clean symbols fuzz-model
+.PHONY: all lib demo test test-deps test-c test-c-programs test-sanitize test-swift test-symbols test-example test-example-generator install clean symbols fuzz-model
 all: lib
 lib: $(BUILD)/libdlrt.so.$(SOVER) $(BUILD)/libdlrt.a $(BUILD)/dlrt.pc
 
@@ -47,7 +47,7 @@ $(BUILD)/tests/%: Tests/CRuntimeTests/%.c $(TEST_SUPPORT) Tests/CRuntimeTests/te
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -ICRuntime -o $@ $< $(TEST_SUPPORT) $(BUILD)/libdlrt.a $(LDLIBS)
 
-test-c: test-c-programs test-symbols test-example
+test-c: test-c-programs test-symbols test-example test-example-generator
 
 test-c-programs: $(TEST_BINS)
 	@sh tools/run-c-tests.sh $(BUILD) $(TEST_BINS)
@@ -63,14 +63,28 @@ $(BUILD)/seeds/small.dlrt $(BUILD)/seeds/small_int8.dlrt &: tools/fuzz/make_seed
 	$(CC) $(ALL_CFLAGS) -ICRuntime -o $(BUILD)/make_seeds $< $(TEST_SUPPORT) $(BUILD)/libdlrt.a $(LDLIBS)
 	$(BUILD)/make_seeds $(BUILD)/seeds
 
-# The example is built as a C user would: plain cc against the installed header, library and dlrt.pc.
+# Examples are built as a C user would: plain cc against the installed header, library and dlrt.pc.
+#   $(call build_example,SOURCE,PROGRAM)
+EXAMPLE_PREFIX = $(abspath $(BUILD))/prefix
+define build_example
+	@rm -rf $(EXAMPLE_PREFIX)
+	@$(MAKE) --no-print-directory install PREFIX=$(EXAMPLE_PREFIX) BUILD=$(BUILD) > /dev/null
+	cc $(1) $$(PKG_CONFIG_PATH=$(EXAMPLE_PREFIX)/lib/pkgconfig pkg-config --cflags --libs dlrt) -lm \
+	   -Wl,-rpath,$(EXAMPLE_PREFIX)/lib -o $(2)
+endef
+
 test-example: lib $(BUILD)/seeds/small.dlrt
-	@rm -rf $(BUILD)/prefix
-	@$(MAKE) --no-print-directory install PREFIX=$(CURDIR)/$(BUILD)/prefix BUILD=$(BUILD) > /dev/null
-	cc examples/run_model.c $$(PKG_CONFIG_PATH=$(BUILD)/prefix/lib/pkgconfig pkg-config --cflags --libs dlrt) \
-	   -Wl,-rpath,$(CURDIR)/$(BUILD)/prefix/lib -o $(BUILD)/run_model
+	$(call build_example,examples/run_model.c,$(BUILD)/run_model)
 	$(BUILD)/run_model $(BUILD)/seeds/small.dlrt > $(BUILD)/run_model.out
 	@grep -q "output prob \[1x3\]" $(BUILD)/run_model.out && echo "example: 1 passed, 0 failed"
+
+# examples/sample_generator.c, built the same way, samples the bundled DCGAN generator into a PGM grid:
+# 16 tiles of 28x28 with 2-pixel borders make a 122x122 image after its 15-byte header.
+test-example-generator: lib
+	$(call build_example,examples/sample_generator.c,$(BUILD)/sample_generator)
+	$(BUILD)/sample_generator models/mnist-dcgan.dlrt $(BUILD)/samples.pgm 16 0 > /dev/null
+	@[ "$$(head -c 15 $(BUILD)/samples.pgm | tr '\n' ' ')" = "P5 122 122 255 " ] && [ $$(wc -c < $(BUILD)/samples.pgm) -eq 14899 ] \
+	  && echo "example generator: 1 passed, 0 failed"
 
 # The main job: install what is missing (or say how), build `classify`, and read
 # the digits this project draws (examples/digits) with the bundled LeNet-5.
