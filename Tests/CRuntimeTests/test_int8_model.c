@@ -289,9 +289,8 @@ static void check_tensor(dlrt_session *s, const act *a, const int8_t *ref, size_
     free(got);
 }
 
-static void compare_session(const dlrt_model *model, const net *n, size_t batch, uint32_t threads, const float *x) {
-    ref_run r;
-    ref_forward(n, batch, x, &r);
+/* A session over `model` at `batch` and `threads` that keeps every tensor readable; NULL after a failed CHECK. */
+static dlrt_session *kept_session(const dlrt_model *model, size_t batch, uint32_t threads) {
     dlrt_session_options o;
     dlrt_session_options_defaults(&o);
     o.threads = threads;
@@ -299,6 +298,13 @@ static void compare_session(const dlrt_model *model, const net *n, size_t batch,
     o.flags = DLRT_SESSION_KEEP_TENSORS;
     dlrt_session *s = NULL;
     CHECK(dlrt_session_create(model, &o, &s) == DLRT_OK, "%s", dlrt_last_error());
+    return s;
+}
+
+static void compare_session(const dlrt_model *model, const net *n, size_t batch, uint32_t threads, const float *x) {
+    ref_run r;
+    ref_forward(n, batch, x, &r);
+    dlrt_session *s = kept_session(model, batch, threads);
     if (s == NULL) {
         free_ref(&r);
         return;
@@ -439,11 +445,7 @@ static void check_int8_pad(float value, int32_t want_level) {
     const size_t dims[4] = {N, C, H, W};
     dk_pad_forward(NULL, dims, pads, (float)(want_level - zero) * scale, dequantized, want);
     for (uint32_t threads = 1; model != NULL && threads <= 3; threads += 2) {
-        dlrt_session_options o;
-        dlrt_session_options_defaults(&o);
-        o.threads = threads;
-        dlrt_session *s = NULL;
-        CHECK(dlrt_session_create(model, &o, &s) == DLRT_OK, "%s", dlrt_last_error());
+        dlrt_session *s = kept_session(model, N, threads);
         CHECK(dlrt_session_set_input(s, 0, in, N * C * H * W) == DLRT_OK && dlrt_session_run(s) == DLRT_OK, "%s", dlrt_last_error());
         CHECK(dlrt_session_get_output(s, 0, got, N * oc * oh * ow) == DLRT_OK, "%s", dlrt_last_error());
         CHECK(memcmp(got, want, sizeof got) == 0, "int8 pad (value %g, %u threads) differs from the f32 pad of the dequantized input",
@@ -557,13 +559,7 @@ TEST(int8_generator_matches_the_composed_references) {
         const size_t count = act_count(&g.g3, batch);
         for (size_t k = 0; k < count; k++) want[k] = (float)(t[3][k] - g.g3.zero) * g.g3.scale;
         for (uint32_t threads = 1; threads <= 3; threads += 2) {
-            dlrt_session_options o;
-            dlrt_session_options_defaults(&o);
-            o.threads = threads;
-            o.batch = (int64_t)batch;
-            o.flags = DLRT_SESSION_KEEP_TENSORS;
-            dlrt_session *s = NULL;
-            CHECK(dlrt_session_create(model, &o, &s) == DLRT_OK, "%s", dlrt_last_error());
+            dlrt_session *s = kept_session(model, batch, threads);
             if (s == NULL) continue;
             CHECK(dlrt_session_set_input(s, 0, z, batch * LATENT) == DLRT_OK && dlrt_session_run(s) == DLRT_OK, "%s", dlrt_last_error());
             for (int i = 0; i < 4; i++) check_tensor(s, acts[i], t[i], batch, threads);
