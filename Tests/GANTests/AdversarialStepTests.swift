@@ -49,19 +49,23 @@ import Testing
         let adam = Adam(groups: a.parameterGroups, learningRate: 1e-3, betas: (0.5, 0.999))
         let adamG = Adam(b.generator.parameters(), learningRate: 1e-3, betas: (0.5, 0.999))
         let adamD = Adam(b.discriminator.parameters(), learningRate: 1e-3, betas: (0.5, 0.999))
-        for step in 0..<3 {
-            let z = Self.noise(8, a, seed: UInt64(10 + step))
-            a.adversarialStep(real: real, noise: z, optimizer: adam)
+        // One private pool for both: on the shared pool a kernel runs serially whenever another
+        // test holds it, and serial and threaded sums differ in the last bit.
+        ComputePool.Private(threads: 2).run {
+            for step in 0..<3 {
+                let z = Self.noise(8, a, seed: UInt64(10 + step))
+                a.adversarialStep(real: real, noise: z, optimizer: adam)
 
-            let fake = b.generator(z)
-            adamD.zeroGrad()
-            let d = binaryCrossEntropyWithLogits(b.discriminator(real), .ones([8, 1]))
-                + binaryCrossEntropyWithLogits(b.discriminator(fake.detached()), .zeros([8, 1]))
-            d.backward()
-            adamD.step()
-            adamG.zeroGrad()
-            binaryCrossEntropyWithLogits(b.discriminator(fake), .ones([8, 1])).backward()
-            adamG.step()
+                let fake = b.generator(z)
+                adamD.zeroGrad()
+                let d = binaryCrossEntropyWithLogits(b.discriminator(real), .ones([8, 1]))
+                    + binaryCrossEntropyWithLogits(b.discriminator(fake.detached()), .zeros([8, 1]))
+                d.backward()
+                adamD.step()
+                adamG.zeroGrad()
+                binaryCrossEntropyWithLogits(b.discriminator(fake), .ones([8, 1])).backward()
+                adamG.step()
+            }
         }
         let (sa, sb) = (a.stateDict(), b.stateDict())
         #expect(sa.keys == sb.keys)
