@@ -21,7 +21,7 @@
 /// `extension Float` calling `dk_conv2d_*`, an `extension Double` with the
 /// Swift reference, and the protocol added to `TensorScalar`'s refinement
 /// list so that generic layers (`Conv2d<Scalar>`) may use it.
-public protocol TensorScalar: BinaryFloatingPoint, Sendable, CustomStringConvertible, SpatialKernels
+public protocol TensorScalar: BinaryFloatingPoint, Sendable, CustomStringConvertible, SpatialKernels, RecurrentKernels
 where Self.RawSignificand: FixedWidthInteger {
     // MARK: scalar math (per value; used by the shared loops and by scalar code)
 

@@ -1,0 +1,97 @@
+/// The pointwise step kernels of `RecurrentKernels`, written once. The
+/// equations are PyTorch's (`nn.LSTM`, `nn.GRU`, `nn.RNN` with tanh); each
+/// backward pass is the chain rule through its forward pass, read off the
+/// forward's saved activations.
+extension RecurrentKernels where Self: TensorScalar {
+    @inline(__always)
+    static func sigmoid(_ x: Self) -> Self { 1 / (1 + Self.exp(-x)) }
+
+    public static func lstmStepForward(_ s: RecurrentStep, gates: Rows<Self>, cPrev: ConstRows<Self>,
+                                       h: Rows<Self>, c: Rows<Self>) {
+        let n = s.hidden
+        for b in 0..<s.batch {
+            let g = gates[b], cp = cPrev[b], hr = h[b], cr = c[b]
+            for j in 0..<n {
+                let i = sigmoid(g[j]), f = sigmoid(g[n + j]), gg = Self.tanh(g[2 * n + j]), o = sigmoid(g[3 * n + j])
+                g[j] = i; g[n + j] = f; g[2 * n + j] = gg; g[3 * n + j] = o
+                let cv = f * cp[j] + i * gg
+                cr[j] = cv
+                hr[j] = o * Self.tanh(cv)
+            }
+        }
+    }
+
+    public static func lstmStepBackward(_ s: RecurrentStep, gates: ConstRows<Self>, cPrev: ConstRows<Self>,
+                                        c: ConstRows<Self>, dhOut: ConstRows<Self>, dcOut: ConstRows<Self>,
+                                        dhCarry: UnsafePointer<Self>, dcCarry: UnsafeMutablePointer<Self>,
+                                        dGates: Rows<Self>) {
+        let n = s.hidden
+        for b in 0..<s.batch {
+            let g = gates[b], cp = cPrev[b], cr = c[b], dho = dhOut[b], dco = dcOut[b], dg = dGates[b]
+            let dhc = dhCarry + b * n, dcc = dcCarry + b * n
+            for j in 0..<n {
+                let i = g[j], f = g[n + j], gg = g[2 * n + j], o = g[3 * n + j]
+                let tc = Self.tanh(cr[j])
+                let dh = dho[j] + dhc[j]
+                let dc = dco[j] + dcc[j] + dh * o * (1 - tc * tc)
+                dg[j] = dc * gg * i * (1 - i)
+                dg[n + j] = dc * cp[j] * f * (1 - f)
+                dg[2 * n + j] = dc * i * (1 - gg * gg)
+                dg[3 * n + j] = dh * tc * o * (1 - o)
+                dcc[j] = dc * f
+            }
+        }
+    }
+
+    public static func gruStepForward(_ s: RecurrentStep, x: ConstRows<Self>, hh: ConstRows<Self>,
+                                      hPrev: ConstRows<Self>, gates: Rows<Self>, hn: Rows<Self>, h: Rows<Self>) {
+        let n = s.hidden
+        for b in 0..<s.batch {
+            let xr = x[b], hr = hh[b], hp = hPrev[b], g = gates[b], hnr = hn[b], out = h[b]
+            for j in 0..<n {
+                let r = sigmoid(xr[j] + hr[j]), z = sigmoid(xr[n + j] + hr[n + j])
+                let hidden = hr[2 * n + j]
+                let nv = Self.tanh(xr[2 * n + j] + r * hidden)
+                g[j] = r; g[n + j] = z; g[2 * n + j] = nv
+                hnr[j] = hidden
+                out[j] = (1 - z) * nv + z * hp[j]
+            }
+        }
+    }
+
+    public static func gruStepBackward(_ s: RecurrentStep, gates: ConstRows<Self>, hn: ConstRows<Self>,
+                                       hPrev: ConstRows<Self>, dhOut: ConstRows<Self>,
+                                       dhCarry: UnsafeMutablePointer<Self>, dx: Rows<Self>, dhh: Rows<Self>) {
+        let n = s.hidden
+        for b in 0..<s.batch {
+            let g = gates[b], hnr = hn[b], hp = hPrev[b], dho = dhOut[b], dxr = dx[b], dhr = dhh[b]
+            let dhc = dhCarry + b * n
+            for j in 0..<n {
+                let r = g[j], z = g[n + j], nv = g[2 * n + j]
+                let dh = dho[j] + dhc[j]
+                let dnPre = dh * (1 - z) * (1 - nv * nv)
+                let drPre = dnPre * hnr[j] * r * (1 - r)
+                let dzPre = dh * (hp[j] - nv) * z * (1 - z)
+                dxr[j] = drPre; dxr[n + j] = dzPre; dxr[2 * n + j] = dnPre
+                dhr[j] = drPre; dhr[n + j] = dzPre; dhr[2 * n + j] = dnPre * r
+                dhc[j] = dh * z
+            }
+        }
+    }
+
+    public static func rnnStepForward(_ s: RecurrentStep, h: Rows<Self>) {
+        for b in 0..<s.batch {
+            let hr = h[b]
+            for j in 0..<s.hidden { hr[j] = Self.tanh(hr[j]) }
+        }
+    }
+
+    public static func rnnStepBackward(_ s: RecurrentStep, h: ConstRows<Self>, dhOut: ConstRows<Self>,
+                                       dhCarry: UnsafePointer<Self>, dPre: Rows<Self>) {
+        let n = s.hidden
+        for b in 0..<s.batch {
+            let hr = h[b], dho = dhOut[b], dp = dPre[b], dhc = dhCarry + b * n
+            for j in 0..<n { dp[j] = (dho[j] + dhc[j]) * (1 - hr[j] * hr[j]) }
+        }
+    }
+}
