@@ -10,6 +10,9 @@ public enum ModelFormat {
     /// The minor version of files with int8 computation (i8 activations,
     /// `quantize`/`dequantize` nodes), which 1.0 readers cannot run.
     public static let int8MinorVersion: UInt16 = 1
+    /// The minor version of files with `embedding`, `rnn`, `lstm` or `gru`
+    /// nodes, which 1.0 and 1.1 readers cannot run.
+    public static let recurrentMinorVersion: UInt16 = 2
     /// Written as a u32; a reader on a machine of the other byte order sees it reversed.
     public static let endianTag: UInt32 = 0x0102_0304
     public static let headerSize = 64

@@ -123,6 +123,18 @@ public struct ModelFile: Hashable, Sendable {
             || tensors.contains { !$0.isConstant && $0.dtype == .i8 }
     }
 
+    /// Whether any node is `embedding`, `rnn`, `lstm` or `gru`: such a file is written as format 1.2.
+    public var usesRecurrentOps: Bool {
+        nodes.contains { [OpCode.embedding, .rnn, .lstm, .gru].contains($0.op) }
+    }
+
+    /// The lowest minor version that can hold the file (docs/FORMAT.md,
+    /// "Header"), so that an older reader still runs every file it can.
+    public var minorVersion: UInt16 {
+        usesRecurrentOps ? ModelFormat.recurrentMinorVersion
+            : computesInInt8 ? ModelFormat.int8MinorVersion : ModelFormat.minorVersion
+    }
+
     /// The file's bytes, per docs/FORMAT.md.
     public func serialize() throws -> [UInt8] {
         try ModelFileEncoder(file: self).encode()

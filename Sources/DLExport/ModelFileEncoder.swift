@@ -51,7 +51,7 @@ struct ModelFileEncoder {
         var header = ByteWriter()
         header.raw(ModelFormat.magic)
         header.u16(ModelFormat.majorVersion)
-        header.u16(file.computesInInt8 ? ModelFormat.int8MinorVersion : ModelFormat.minorVersion)
+        header.u16(file.minorVersion)
         header.u32(ModelFormat.endianTag)
         header.u64(UInt64(fileSize))
         header.u64(UInt64(ModelFormat.sectionTableOffset))

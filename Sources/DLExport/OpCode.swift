@@ -28,13 +28,21 @@ public struct OpCode: RawRepresentable, Hashable, Sendable, CustomStringConverti
     public static let quantize = OpCode(rawValue: 19)
     /// i8 X -> f32 Y (format 1.1).
     public static let dequantize = OpCode(rawValue: 20)
+    /// f32 ids -> rows of a constant table (format 1.2).
+    public static let embedding = OpCode(rawValue: 21)
+    /// One tanh RNN layer, batch first (format 1.2).
+    public static let rnn = OpCode(rawValue: 22)
+    /// One LSTM layer, batch first, PyTorch's gate order i, f, g, o (format 1.2).
+    public static let lstm = OpCode(rawValue: 23)
+    /// One GRU layer, batch first, PyTorch's gate order r, z, n (format 1.2).
+    public static let gru = OpCode(rawValue: 24)
 
     /// The spec's name ("conv2d", ...), used in error messages and default tensor names.
     public var name: String {
         let names = ["conv2d", "conv_transpose2d", "dense", "max_pool2d", "avg_pool2d",
                      "global_avg_pool", "relu", "leaky_relu", "sigmoid", "tanh", "softmax",
                      "batch_norm", "lrn", "add", "concat", "reshape", "flatten", "pad",
-                     "quantize", "dequantize"]
+                     "quantize", "dequantize", "embedding", "rnn", "lstm", "gru"]
         let index = Int(rawValue) - 1
         return names.indices.contains(index) ? names[index] : "op\(rawValue)"
     }

@@ -8,7 +8,8 @@ import CRuntime
 /// borrows the model's weights and plan: the model cannot be freed under it.
 public final class Session {
     public let model: Model
-    private let handle: OpaquePointer
+    /// Internal rather than private for the extensions in other files (Session+State).
+    let handle: OpaquePointer
     /// Graph inputs at the session's batch size.
     public let inputs: [TensorInfo]
     /// Graph outputs at the session's batch size.
@@ -17,6 +18,8 @@ public final class Session {
     public let batch: Int
     /// Whether every intermediate tensor can be read after a run (`tensor(at:)`).
     public let keepsTensors: Bool
+    /// Whether each run starts from the recurrent state the previous run ended with (`keepState`).
+    public let keepsState: Bool
 
     /// - Parameters:
     ///   - threads: threads the session may use, the caller's included (1 = the
@@ -26,7 +29,13 @@ public final class Session {
     ///     whole run (`DLRT_SESSION_KEEP_TENSORS`), so that `tensor(at:)` can
     ///     read any of them afterwards: for calibration and per-layer error
     ///     reports. The arena grows to the sum of all activations.
-    public init(model: Model, threads: Int = 1, batch: Int? = nil, keepTensors: Bool = false) throws {
+    ///   - keepState: each run of an rnn, lstm or gru starts from the state
+    ///     the previous run ended with (`DLRT_SESSION_KEEP_STATE`) instead of
+    ///     zeros, so that a model stored with T = 1 can be fed one token per
+    ///     run; also needed by `setState` (Session+State.swift).
+    public init(model: Model, threads: Int = 1, batch: Int? = nil, keepTensors: Bool = false,
+                keepState: Bool = false) throws
+    {
         guard threads >= 1 else {
             throw DLRuntimeError(status: .invalidArgument, message: "threads must be >= 1, got \(threads)")
         }
@@ -39,6 +48,7 @@ public final class Session {
         options.threads = UInt32(threads)
         options.batch = Int64(batch ?? 0)
         if keepTensors { options.flags |= UInt32(DLRT_SESSION_KEEP_TENSORS) }
+        if keepState { options.flags |= UInt32(DLRT_SESSION_KEEP_STATE) }
         var created: OpaquePointer?
         try DLRuntimeError.check(dlrt_session_create(model.handle, &options, &created), "creating a session")
         guard let created else {
@@ -60,6 +70,7 @@ public final class Session {
         self.threads = threads
         self.batch = inputs.first?.shape.first ?? 1
         self.keepsTensors = keepTensors
+        self.keepsState = keepState
     }
 
     deinit { dlrt_session_free(handle) }

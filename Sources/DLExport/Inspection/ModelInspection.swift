@@ -89,13 +89,17 @@ public struct ModelInspection: Sendable {
 
     /// Weight multiplies of one node: every output element of a conv or
     /// dense takes one per weight of its filter; a transposed conv scatters
-    /// each input element through its filter.
+    /// each input element through its filter; a recurrent layer uses every
+    /// weight of W_ih and W_hh once per sequence step.
     static func macs(_ op: OpCode, inputs: [TensorSummary?], outputs: [TensorSummary]) -> Int {
         guard inputs.count >= 2, let x = inputs[0], let weight = inputs[1], let y = outputs.first else { return 0 }
         let filter = weight.shape.dropFirst().reduce(1, *)
         switch op {
         case .conv2d, .dense: return y.shape.reduce(1, *) * filter
         case .convTranspose2d: return x.shape.reduce(1, *) * filter
+        case .rnn, .lstm, .gru:
+            guard inputs.count >= 3, let hidden = inputs[2], x.shape.count == 3 else { return 0 }
+            return x.shape[0] * x.shape[1] * (weight.shape.reduce(1, *) + hidden.shape.reduce(1, *))
         default: return 0
         }
     }
