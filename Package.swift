@@ -83,6 +83,14 @@ let package = Package(
             name: "dlsample",
             dependencies: ["DLSample", "DLSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        /// Text from a character-level .dlrt model in the C runtime: its contract, sampling (the work behind `dlgen`).
+        .target(name: "DLGen", dependencies: ["DLRuntime", "DLSupport"]),
+        /// dlgen model.dlrt [--prime TEXT] [--length 500] [--temperature 0.8] [--seed S] [--threads N]: parsing and printing only.
+        .executableTarget(
+            name: "dlgen",
+            dependencies: ["DLGen", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "DLGenTests", dependencies: ["DLGen", "DLExport", "DLRuntime", "DLSupport", "ToolTestSupport"]),
         /// The generator quality gate (docs/GAN.md): LeNet confidence, class entropy, Fréchet distance, samples/s.
         .executableTarget(name: "dlrt-gan-quality",
                           dependencies: ["DLSample", "DLExport", "DeepLearning", "DLRuntime", "DLImage",
