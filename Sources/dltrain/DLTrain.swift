@@ -30,6 +30,10 @@ struct DLTrain: ParsableCommand {
         beta1 0.5, batch 128; after each epoch it writes an 8x8 grid of samples beside --out (<out>-epoch-NNN.png), \
         the autoencoder 16 test images above their reconstructions; the log has d_loss, d_accuracy, g_loss (dcgan) \
         or train_mse, test_mse (autoencoder).
+        Character language model: --model charlstm --data input.txt trains a 2-layer LSTM (512 units) on a UTF-8 text \
+        file split 90/10, with truncated BPTT over 100-character chunks, gradient clipping at norm 5, Adam 2e-3 \
+        annealed, batch 32; each epoch prints the validation loss in nats/char with perplexity and a sample \
+        (--limit-train/--limit-test: characters).
         """)
 
     @Option(help: "Model-zoo name (see the list below).") var model: String?
@@ -53,6 +57,7 @@ struct DLTrain: ParsableCommand {
     @Option(help: "Train on N examples (an evenly spaced subset).") var limitTrain: Int?
     @Option(help: "Evaluate on N test examples.") var limitTest: Int?
     @Option(help: "End after epoch N as if interrupted (continue with --resume).") var stopAfter: Int?
+    @Option(help: "charlstm: LSTM units per layer (default 512).") var hiddenSize: Int?
     @Option(help: "Progress output on stderr: auto, bar, lines or none.") var progress: TrainingConsole.ProgressStyle = .auto
 
     func run() throws {
@@ -78,9 +83,14 @@ struct DLTrain: ParsableCommand {
         options.limitTrain = limitTrain
         options.limitTest = limitTest
         options.stopAfter = stopAfter
+        options.hiddenSize = hiddenSize
         options.commandLine = CommandLine.arguments
 
         let console = TrainingConsole(style: progress)
+        if LanguageModelTrainer.handles(options) {
+            try runLanguageModel(options, console: console)
+            return
+        }
         if GenerativeTrainer.entry(for: options) != nil {
             try runGenerative(options, console: console)
             return
@@ -130,6 +140,30 @@ extension DLTrain {
             }
             let summary = try trainer.run()
             console.result("done: \(summary.epochsRun) epochs in \(formatted("%.1f", summary.seconds)) s; checkpoint '\(out)'")
+        } catch let error as TrainingError {
+            console.note("dltrain: error: \(error)")
+            throw ExitCode(error.exitCode)
+        }
+    }
+}
+
+extension DLTrain {
+    /// `dltrain --model charlstm`: the same flags, a `LanguageModelTrainer`.
+    func runLanguageModel(_ options: TrainingOptions, console: TrainingConsole) throws {
+        do {
+            let trainer = try LanguageModelTrainer(options, console: console)
+            let (s, r) = (trainer.settings, trainer.recipe)
+            console.result("dltrain: \(s.model) (\(trainer.model.parameterCount) parameters: \(r.layerCount)-layer LSTM of \(r.hiddenSize), embedding \(r.embeddingSize), dropout \(r.dropout))")
+            console.result("data: '\(s.data)': \(trainer.corpus.vocabulary.count) distinct characters, \(trainer.corpus.train.count) train, \(trainer.corpus.validation.count) validation (90/10); \(trainer.trainStreams.chunkCount) chunks of \(s.batchSize) x \(r.sequenceLength) per epoch")
+            console.result("recipe: \(s.optimizer.rawValue) lr \(s.learningRate) momentum \(s.momentum) weight decay \(s.weightDecay), batch \(s.batchSize), \(s.epochs) epochs, schedule \(s.schedule.rawValue), clip norm \(LanguageModelTrainer.clipNorm), seed \(s.seed), \(trainer.threads) threads")
+            for note in trainer.notes { console.result(note) }
+            if trainer.epoch >= s.epochs {
+                console.result("'\(out)' already holds \(trainer.epoch) of \(s.epochs) epochs: nothing to do (pass a larger --epochs to continue)")
+                return
+            }
+            let summary = try trainer.run()
+            let best = trainer.metrics.compactMap(\.testLoss).min() ?? .nan
+            console.result("done: \(summary.epochsRun) epochs in \(formatted("%.1f", summary.seconds)) s, best validation \(formatted("%.4f", best)) nats/char; checkpoint '\(out)'")
         } catch let error as TrainingError {
             console.note("dltrain: error: \(error)")
             throw ExitCode(error.exitCode)

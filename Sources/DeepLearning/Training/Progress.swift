@@ -61,29 +61,34 @@ public final class TrainingConsole: @unchecked Sendable {
     }
 }
 
-/// The live progress of one epoch: loss, accuracy, images per second, ETA.
+/// The live progress of one epoch: loss, accuracy, images (or other
+/// `unit`s) per second, ETA.
 public final class ProgressBar {
     let console: TrainingConsole
     let title: String
     let total: Int
+    let unit: String
     let start = monotonicSeconds()
     var lastDraw = -Double.infinity
     var lastQuarter = 0
     var drewBar = false
 
-    public init(console: TrainingConsole, title: String, totalBatches: Int) {
+    public init(console: TrainingConsole, title: String, totalBatches: Int, unit: String = "img") {
         self.console = console
         self.title = title
         self.total = max(1, totalBatches)
+        self.unit = unit
     }
 
     /// After batch `done` (1-based) of the epoch, with the running means so far.
-    public func update(done: Int, images: Int, loss: Double, accuracy: Double) {
+    /// `accuracy` nil: a model without one (a language model).
+    public func update(done: Int, images: Int, loss: Double, accuracy: Double?) {
         let now = monotonicSeconds()
         let elapsed = now - start
         let rate = elapsed > 0 ? Double(images) / elapsed : 0
         let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
-        let stats = formatted("loss %.4f acc %6.2f%% %6.0f img/s ETA ", loss, accuracy * 100, rate)
+        let stats = formatted("loss %.4f ", loss) + (accuracy.map { formatted("acc %6.2f%% ", $0 * 100) } ?? "")
+            + formatted("%6.0f \(unit)/s ETA ", rate)
         let line = "\(title) \(done)/\(total) " + stats + Self.clock(eta)
         switch console.style {
         case .bar, .auto:

@@ -45,6 +45,8 @@ public struct TrainingOptions: Sendable, Equatable {
     public var limitTest: Int?
     /// End this invocation after this epoch (counted from 1) as if interrupted; `resume` continues the same run.
     public var stopAfter: Int?
+    /// charlstm only: LSTM units per layer (default `CharLSTMRecipe.standard`'s).
+    public var hiddenSize: Int?
     /// The command line, recorded in the checkpoint's recipe.
     public var commandLine: [String] = []
 
@@ -73,6 +75,9 @@ public struct Recipe: Sendable, Equatable {
         case "autoencoder":
             return Recipe(optimizer: .adam, learningRate: 1e-3, momentum: 0.9, weightDecay: 0, schedule: .constant,
                           batchSize: 128, epochs: 5)
+        case CharLSTMRecipe.modelName: // char-rnn: Adam 2e-3, annealed; batch 32 x 100-character chunks
+            return Recipe(optimizer: .adam, learningRate: 2e-3, momentum: 0.9, weightDecay: 0, schedule: .cosine,
+                          batchSize: 32, epochs: 12)
         case "mlp", "lenet5":
             return Recipe(optimizer: .adam, learningRate: 1e-3, momentum: 0.9, weightDecay: 0, schedule: .cosine,
                           batchSize: 64, epochs: 10)
@@ -200,6 +205,9 @@ public struct TrainingSettings: Sendable, Equatable {
             throw bad("--init cannot be combined with --resume (the resumed checkpoint holds the weights)")
         }
         guard !options.out.isEmpty else { throw bad("--out must name a file") }
+        if options.hiddenSize != nil && model != CharLSTMRecipe.modelName {
+            throw bad("--hidden-size is for \(CharLSTMRecipe.modelName); \(model)'s size is fixed by its name")
+        }
     }
 
     /// The settings as recipe entries (strings, as written into the checkpoint).

@@ -20,6 +20,39 @@ let name = arguments[1]
 let warmup = arguments.count > 4 ? Int(arguments[4]) ?? 2 : 2
 if arguments.count > 5, let threads = Int(arguments[5]) { ComputePool.threadCount = threads }
 
+// charlstm is the character model of `dltrain --model charlstm` (CharLSTM at
+// the zoo's size) on random tokens, one truncated-BPTT chunk of
+// CharLSTMRecipe.sequenceLength characters per sequence; its figure is
+// characters (tokens) per second.
+if name == "charlstm" {
+    let steps = steps, batch = batch
+    let recipe = CharLSTMRecipe.standard
+    let vocabulary = 65
+    var generator = SplitMix64(seed: 7)
+    let model = recipe.model(vocabularySize: vocabulary, using: &generator)
+    let optimizer = Adam(model.parameters(), learningRate: 1e-4)
+    let t = recipe.sequenceLength
+    let tokens = (0..<batch * t).map { _ in Int.random(in: 0..<vocabulary, using: &generator) }
+    let targets = (0..<batch * t).map { _ in Int.random(in: 0..<vocabulary, using: &generator) }
+    func step() {
+        let logits = model(tokens: tokens, batch: batch, steps: t, state: nil).logits
+        let loss = crossEntropy(logits: logits.reshaped([batch * t, vocabulary]), labels: targets)
+        optimizer.zeroGrad()
+        loss.backward()
+        _ = clipGradNorm(model.parameters(), maxNorm: 5)
+        optimizer.step()
+    }
+    model.train()
+    for _ in 0..<warmup { step() }
+    let start = monotonicSeconds()
+    for _ in 0..<steps { step() }
+    let seconds = monotonicSeconds() - start
+    print("{\"model\": \"charlstm\", \"batch\": \(batch), \"threads\": \(ComputePool.threadCount), \"steps\": \(steps), "
+          + formatted("\"seconds\": %.4f, \"images_per_second\": %.2f, \"tokens_per_second\": %.1f}", seconds,
+                      Double(batch * steps) / seconds, Double(batch * t * steps) / seconds))
+    exit(0)
+}
+
 let model: Module<Float>
 do { model = try ModelZoo.make(name, seed: 1) } catch {
     print("dlrt-train-bench: \(error)")
