@@ -60,6 +60,9 @@ public enum ModelExporter {
         if GenerativeZoo.entry(checkpoint.architecture.name) != nil {
             return try GeneratorExporter.export(checkpoint, options: options)
         }
+        if checkpoint.architecture.name == CharLSTMRecipe.modelName {
+            return try LanguageModelExporter.export(checkpoint, options: options)
+        }
         let (model, inputShape) = try rebuild(checkpoint)
         let contract = try inputContract(of: checkpoint, inputShape: inputShape)
         let (input, source) = try selfTestInput(checkpoint, options: options, contract: contract, inputShape: inputShape)

@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+import ToolTestSupport
+@testable import DeepLearning
+@testable import DLExport
+import DLRuntime
+
+/// `dlexport` of a `dltrain --model charlstm` checkpoint, and `dlgen` on the
+/// result: the C runtime, one character per run with kept state, produces
+/// what the engine does.
+@Suite struct LanguageModelExportTests {
+    /// A small trained checkpoint (hidden 16, one epoch on a generated text) in a fresh directory.
+    static func trainedCheckpoint() throws -> (dir: String, trainer: LanguageModelTrainer) {
+        let dir = NSTemporaryDirectory() + "lm-export-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var g = SplitMix64(seed: 3)
+        let words = ["to", "be", "or", "not", "that", "is", "the", "question:"]
+        var text = ""
+        while text.count < 3_000 { text += words[Int(g.next() % 8)] + (g.next() % 6 == 0 ? "\n" : " ") }
+        try text.write(toFile: "\(dir)/text.txt", atomically: true, encoding: .utf8)
+        var o = TrainingOptions()
+        (o.model, o.data, o.epochs, o.batchSize, o.hiddenSize, o.threads) = ("charlstm", "\(dir)/text.txt", 1, 4, 16, 1)
+        o.out = "\(dir)/lm.ckpt"
+        let trainer = try LanguageModelTrainer(o)
+        try trainer.run()
+        return (dir, trainer)
+    }
+
+    @Test func exportsAVerifiedGenerationModel() throws {
+        let (dir, trainer) = try Self.trainedCheckpoint()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let exported = try ModelExporter.export(try Checkpoint.read(from: "\(dir)/lm.ckpt"))
+        let vocabulary = trainer.corpus.vocabulary.map { String($0) }
+        #expect(exported.summary.parityError <= 1e-4)
+        #expect(exported.summary.classes == vocabulary.count)
+        let model = try Model(bytes: exported.bytes)
+        #expect(model.strings("vocabulary") == vocabulary)
+        #expect(model.inputs[0].shape == [1, 1] && model.outputs[0].shape == [1, vocabulary.count])
+        #expect(model.string("model.description")?.contains("validation") == true)
+        #expect(exported.file.nodes.map(\.op.name) == ["embedding", "lstm", "lstm", "reshape", "dense"])
+        #expect(throws: ExportError.self) { try ModelExporter.export(try Checkpoint.read(from: "\(dir)/lm.ckpt"),
+                                                                      options: ExportOptions(labels: ["a"])) }
+    }
+
+    /// dlgen at temperature 0 writes the engine's greedy continuation: the
+    /// C runtime's step-by-step logits pick the same character at every step.
+    @Test func dlgenContinuesAsTheEngineDoes() throws {
+        let (dir, trainer) = try Self.trainedCheckpoint()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try ModelExporter.export(checkpointAt: "\(dir)/lm.ckpt", to: "\(dir)/lm.dlrt")
+        let prime = "to be "
+        let primeTokens = try trainer.corpus.encode(prime).get()
+        var g = SplitMix64(seed: 0)
+        let engine = trainer.corpus.decode(trainer.model.sample(prime: primeTokens, length: 80, temperature: 0, using: &g))
+        let result = try Tool.run("dlgen", ["lm.dlrt", "--prime", prime, "--length", "80", "--temperature", "0"], in: dir)
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.out == prime + engine + "\n")
+        let unknown = try Tool.run("dlgen", ["lm.dlrt", "--prime", "ROMEO!"], in: dir)
+        #expect(unknown.status == 1 && unknown.err.contains("'R', 'O', 'M', 'E', '!'"), "\(unknown.err)")
+    }
+}
