@@ -104,6 +104,8 @@ let package = Package(
         /// Training steps per second on random data, for tools/bench/train_bench.py.
         .executableTarget(name: "dlrt-train-bench", dependencies: ["DeepLearning"], path: "tools/bench/TrainBench"),
         .executableTarget(name: "dlrt-draw-digits", dependencies: ["DLImage"], path: "tools/samples/DrawDigits"),
+        /// Many-to-one sequence classification (is a sequence sorted? a GRU), tested by SortednessTaskTests.
+        .executableTarget(name: "dlrt-sequence-sorted", dependencies: ["DeepLearning"], path: "examples/sequence-sorted"),
         /// The README's "Swift wrapper in 10 lines", built and run by ClassifyTests.ReadmeExampleTests.
         .executableTarget(name: "dlrt-swift-example", dependencies: ["DLClassify", "DLRuntime"], path: "examples/swift"),
     ],
