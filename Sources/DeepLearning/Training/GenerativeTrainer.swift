@@ -28,7 +28,7 @@ import DLSupport
 /// optimizer with a group per network, batch-norm statistics), so a run
 /// resumed from epoch k ends with bit-identical weights to one that was
 /// never interrupted, given the same thread count.
-public final class GenerativeTrainer {
+public final class GenerativeTrainer: EpochLoop {
     public let options: TrainingOptions
     public let settings: TrainingSettings
     public let entry: GenerativeZoo.Entry
@@ -99,10 +99,7 @@ public final class GenerativeTrainer {
             throw TrainingError.model("cannot build \(entry.name) for images of shape \(imageShape): \(error)")
         }
         let groups = (model as? DCGAN<Float>)?.parameterGroups ?? [ParameterGroup(model.parameters())]
-        optimizer = settings.optimizer == .sgd
-            ? SGD(groups: groups, learningRate: settings.learningRate, momentum: settings.momentum, weightDecay: settings.weightDecay)
-            : Adam(groups: groups, learningRate: settings.learningRate, betas: (settings.momentum, 0.999),
-                   weightDecay: settings.weightDecay)
+        optimizer = Trainer.makeOptimizer(settings, groups: groups)
         let loaderThreads = min(8, threads)
         trainLoader = try DataLoader(data.train, batchSize: settings.batchSize, shuffle: true, seed: settings.seed,
                                      dropLast: data.train.count > settings.batchSize, threads: loaderThreads)
@@ -143,26 +140,12 @@ public final class GenerativeTrainer {
 
     // MARK: - the loop
 
-    /// Trains up to `settings.epochs` (or `options.stopAfter`); returns the epochs run and the seconds.
-    @discardableResult
-    public func run() throws -> (epochsRun: Int, seconds: Double) {
-        let start = monotonicSeconds()
-        let first = epoch
-        while epoch < min(settings.epochs, options.stopAfter ?? Int.max) { try runEpoch() }
-        return (epoch - first, monotonicSeconds() - start)
-    }
-
     /// One epoch: train, measure, schedule, picture, checkpoint, log.
     public func runEpoch() throws {
         let learningRate = optimizer.learningRate
         let trained = try trainEpoch()
         let testLoss = entry.objective == .reconstruction ? testError() : trained.generatorLoss
-        switch schedule {
-        case let plateau as ReduceLROnPlateau<Float>: plateau.step(metric: testLoss)
-        case is OneCycleLR<Float>, nil: break // per batch, or none
-        case let s as LRScheduler<Float>: s.step()
-        default: break
-        }
+        Trainer.stepAfterEpoch(schedule, metric: testLoss)
         metrics.append(EpochMetrics(epoch: epoch, trainLoss: trained.loss, trainAccuracy: trained.accuracy, testLoss: testLoss,
                                     learningRate: learningRate, seconds: trained.seconds))
         epoch += 1

@@ -18,7 +18,7 @@ import DLSupport
 /// `seed`, the data order is fixed, and the checkpoint holds every other
 /// state, so a resumed run ends bit-identical to an uninterrupted one given
 /// the same thread count.
-public final class LanguageModelTrainer {
+public final class LanguageModelTrainer: EpochLoop {
     public static let clipNorm = 5.0
     public static let sampleLength = 300
     public static let sampleTemperature = 0.8
@@ -98,11 +98,7 @@ public final class LanguageModelTrainer {
         architecture = recipe.architecture(vocabulary: corpus.vocabulary)
         var generator = SplitMix64(seed: settings.seed)
         model = recipe.model(vocabularySize: corpus.vocabulary.count, using: &generator)
-        optimizer = settings.optimizer == .sgd
-            ? SGD(model.parameters(), learningRate: settings.learningRate, momentum: settings.momentum,
-                  weightDecay: settings.weightDecay)
-            : Adam(model.parameters(), learningRate: settings.learningRate, betas: (settings.momentum, 0.999),
-                   weightDecay: settings.weightDecay)
+        optimizer = Trainer.makeOptimizer(settings, groups: [ParameterGroup(model.parameters())])
         schedule = Trainer.makeSchedule(settings, optimizer: optimizer, batchesPerEpoch: trainStreams.chunkCount)
         log = options.log.map {
             MetricsLog(path: $0, measurements: .init(trainLoss: "train_nats_per_char", trainAccuracy: nil,
@@ -118,26 +114,12 @@ public final class LanguageModelTrainer {
 
     // MARK: - the loop
 
-    /// Trains up to `settings.epochs` (or `options.stopAfter`); returns the epochs run and the seconds.
-    @discardableResult
-    public func run() throws -> (epochsRun: Int, seconds: Double) {
-        let start = monotonicSeconds()
-        let first = epoch
-        while epoch < min(settings.epochs, options.stopAfter ?? Int.max) { try runEpoch() }
-        return (epoch - first, monotonicSeconds() - start)
-    }
-
     /// One epoch: train, validate, schedule, sample, checkpoint, log.
     public func runEpoch() throws {
         let learningRate = optimizer.learningRate
         let trained = try trainEpoch()
         let validation = validationLoss()
-        switch schedule {
-        case let plateau as ReduceLROnPlateau<Float>: plateau.step(metric: validation)
-        case is OneCycleLR<Float>, nil: break // per batch, or none
-        case let s as LRScheduler<Float>: s.step()
-        default: break
-        }
+        Trainer.stepAfterEpoch(schedule, metric: validation)
         metrics.append(EpochMetrics(epoch: epoch, trainLoss: trained.loss, trainAccuracy: 0, testLoss: validation,
                                     learningRate: learningRate, seconds: trained.seconds))
         epoch += 1

@@ -119,18 +119,7 @@ public final class Trainer {
                                      dropLast: data.train.count > settings.batchSize, threads: loaderThreads)
         testLoader = try DataLoader(data.test, batchSize: max(settings.batchSize, 256), threads: loaderThreads)
 
-        let parameters = model.parameters()
-        switch settings.optimizer {
-        case .sgd:
-            optimizer = SGD(parameters, learningRate: settings.learningRate, momentum: settings.momentum,
-                            weightDecay: settings.weightDecay)
-        case .adam:
-            optimizer = Adam(parameters, learningRate: settings.learningRate, betas: (settings.momentum, 0.999),
-                             weightDecay: settings.weightDecay)
-        case .adamw:
-            optimizer = AdamW(parameters, learningRate: settings.learningRate, betas: (settings.momentum, 0.999),
-                              weightDecay: settings.weightDecay)
-        }
+        optimizer = Self.makeOptimizer(settings, groups: [ParameterGroup(model.parameters())])
         schedule = Self.makeSchedule(settings, optimizer: optimizer, batchesPerEpoch: trainLoader.batchCount)
         log = options.log.map(MetricsLog.init(path:))
 
@@ -160,6 +149,26 @@ public final class Trainer {
     }
 
     /// The learning-rate schedule of `settings` (epoch-based ones over `settings.epochs`).
+    /// The optimizer `settings` name over `groups`: --momentum is SGD's momentum or Adam's beta1.
+    static func makeOptimizer(_ settings: TrainingSettings, groups: [ParameterGroup<Float>]) -> Optimizer<Float> {
+        let (rate, decay, beta1) = (settings.learningRate, settings.weightDecay, settings.momentum)
+        switch settings.optimizer {
+        case .sgd: return SGD(groups: groups, learningRate: rate, momentum: beta1, weightDecay: decay)
+        case .adam: return Adam(groups: groups, learningRate: rate, betas: (beta1, 0.999), weightDecay: decay)
+        case .adamw: return AdamW(groups: groups, learningRate: rate, betas: (beta1, 0.999), weightDecay: decay)
+        }
+    }
+
+    /// The end of an epoch for a schedule stepped per epoch (plateau on `metric`); per-batch ones (one-cycle) step elsewhere.
+    static func stepAfterEpoch(_ schedule: (any LearningRateSchedule)?, metric: Double) {
+        switch schedule {
+        case let plateau as ReduceLROnPlateau<Float>: plateau.step(metric: metric)
+        case is OneCycleLR<Float>, nil: break
+        case let s as LRScheduler<Float>: s.step()
+        default: break
+        }
+    }
+
     static func makeSchedule(_ settings: TrainingSettings, optimizer: Optimizer<Float>,
                              batchesPerEpoch: Int) -> (any LearningRateSchedule)? {
         let epochs = settings.epochs
@@ -218,12 +227,7 @@ public final class Trainer {
         let learningRate = optimizer.learningRate
         let trained = try trainEpoch()
         let evaluated = evaluate()
-        switch schedule {
-        case let plateau as ReduceLROnPlateau<Float>: plateau.step(metric: evaluated.loss)
-        case is OneCycleLR<Float>, nil: break // per batch, or none
-        case let s as LRScheduler<Float>: s.step()
-        default: break
-        }
+        Self.stepAfterEpoch(schedule, metric: evaluated.loss)
         let record = EpochMetrics(epoch: epoch, trainLoss: trained.loss, trainAccuracy: trained.accuracy,
                                   testLoss: evaluated.loss, testAccuracy: evaluated.accuracy,
                                   learningRate: learningRate, seconds: trained.seconds)
