@@ -95,7 +95,7 @@ struct DLTrain: ParsableCommand {
             try runGenerative(options, console: console)
             return
         }
-        do {
+        try reportingErrors(console) {
             let loadStart = monotonicSeconds()
             let trainer = try Trainer(options, console: console)
             let s = trainer.settings
@@ -103,10 +103,7 @@ struct DLTrain: ParsableCommand {
             console.result("data: \(trainer.data.kind.rawValue) '\(s.data)': \(trainer.data.train.count) train, \(trainer.data.test.count) test (loaded in \(formatted("%.1f", monotonicSeconds() - loadStart)) s)")
             console.result("recipe: \(s.optimizer.rawValue) lr \(s.learningRate) momentum \(s.momentum) weight decay \(s.weightDecay), batch \(s.batchSize), \(s.epochs) epochs, schedule \(trainer.scheduleDescription), seed \(s.seed), \(trainer.threads) threads")
             for note in trainer.notes { console.result(note) }
-            if trainer.epoch >= s.epochs {
-                console.result("'\(out)' already holds \(trainer.epoch) of \(s.epochs) epochs: nothing to do (pass a larger --epochs to continue)")
-                return
-            }
+            if alreadyDone(trainer.epoch, of: s.epochs, console: console) { return }
             let summary = try trainer.run()
             var line = "done: \(summary.epochsRun) epochs in \(formatted("%.1f", summary.seconds)) s"
             if let best = summary.best, let accuracy = best.testAccuracy {
@@ -116,9 +113,6 @@ struct DLTrain: ParsableCommand {
                 line += formatted(", final %.2f%%", accuracy * 100)
             }
             console.result(line + "; checkpoint '\(out)'")
-        } catch let error as TrainingError {
-            console.note("dltrain: error: \(error)")
-            throw ExitCode(error.exitCode)
         }
     }
 }
@@ -126,7 +120,7 @@ struct DLTrain: ParsableCommand {
 extension DLTrain {
     /// `dltrain --model dcgan|autoencoder`: the same flags, a `GenerativeTrainer`.
     func runGenerative(_ options: TrainingOptions, console: TrainingConsole) throws {
-        do {
+        try reportingErrors(console) {
             let loadStart = monotonicSeconds()
             let trainer = try GenerativeTrainer(options, console: console)
             let s = trainer.settings
@@ -134,15 +128,9 @@ extension DLTrain {
             console.result("data: \(trainer.data.kind.rawValue) '\(s.data)': \(trainer.data.train.count) train, \(trainer.data.test.count) test, pixels to \(trainer.entry.pixelRange) (loaded in \(formatted("%.1f", monotonicSeconds() - loadStart)) s)")
             console.result("recipe: \(s.optimizer.rawValue) lr \(s.learningRate) momentum \(s.momentum) weight decay \(s.weightDecay), batch \(s.batchSize), \(s.epochs) epochs, seed \(s.seed), \(trainer.threads) threads")
             for note in trainer.notes { console.result(note) }
-            if trainer.epoch >= s.epochs {
-                console.result("'\(out)' already holds \(trainer.epoch) of \(s.epochs) epochs: nothing to do (pass a larger --epochs to continue)")
-                return
-            }
+            if alreadyDone(trainer.epoch, of: s.epochs, console: console) { return }
             let summary = try trainer.run()
             console.result("done: \(summary.epochsRun) epochs in \(formatted("%.1f", summary.seconds)) s; checkpoint '\(out)'")
-        } catch let error as TrainingError {
-            console.note("dltrain: error: \(error)")
-            throw ExitCode(error.exitCode)
         }
     }
 }
@@ -150,24 +138,37 @@ extension DLTrain {
 extension DLTrain {
     /// `dltrain --model charlstm`: the same flags, a `LanguageModelTrainer`.
     func runLanguageModel(_ options: TrainingOptions, console: TrainingConsole) throws {
-        do {
+        try reportingErrors(console) {
             let trainer = try LanguageModelTrainer(options, console: console)
             let (s, r) = (trainer.settings, trainer.recipe)
             console.result("dltrain: \(s.model) (\(trainer.model.parameterCount) parameters: \(r.layerCount)-layer LSTM of \(r.hiddenSize), embedding \(r.embeddingSize), dropout \(r.dropout))")
             console.result("data: '\(s.data)': \(trainer.corpus.vocabulary.count) distinct characters, \(trainer.corpus.train.count) train, \(trainer.corpus.validation.count) validation (90/10); \(trainer.trainStreams.chunkCount) chunks of \(s.batchSize) x \(r.sequenceLength) per epoch")
             console.result("recipe: \(s.optimizer.rawValue) lr \(s.learningRate) momentum \(s.momentum) weight decay \(s.weightDecay), batch \(s.batchSize), \(s.epochs) epochs, schedule \(s.schedule.rawValue), clip norm \(LanguageModelTrainer.clipNorm), seed \(s.seed), \(trainer.threads) threads")
             for note in trainer.notes { console.result(note) }
-            if trainer.epoch >= s.epochs {
-                console.result("'\(out)' already holds \(trainer.epoch) of \(s.epochs) epochs: nothing to do (pass a larger --epochs to continue)")
-                return
-            }
+            if alreadyDone(trainer.epoch, of: s.epochs, console: console) { return }
             let summary = try trainer.run()
             let best = trainer.metrics.compactMap(\.testLoss).min() ?? .nan
             console.result("done: \(summary.epochsRun) epochs in \(formatted("%.1f", summary.seconds)) s, best validation \(formatted("%.4f", best)) nats/char; checkpoint '\(out)'")
+        }
+    }
+}
+
+extension DLTrain {
+    /// Runs `body`; a `TrainingError` becomes its message on stderr and the exit status.
+    func reportingErrors(_ console: TrainingConsole, _ body: () throws -> Void) throws {
+        do {
+            try body()
         } catch let error as TrainingError {
             console.note("dltrain: error: \(error)")
             throw ExitCode(error.exitCode)
         }
+    }
+
+    /// Whether --out already holds every epoch asked for (said on the console).
+    func alreadyDone(_ epoch: Int, of epochs: Int, console: TrainingConsole) -> Bool {
+        guard epoch >= epochs else { return false }
+        console.result("'\(out)' already holds \(epoch) of \(epochs) epochs: nothing to do (pass a larger --epochs to continue)")
+        return true
     }
 }
 
