@@ -42,19 +42,24 @@ import DLRuntime
                                                                       options: ExportOptions(labels: ["a"])) }
     }
 
-    /// dlgen at temperature 0 writes the engine's greedy continuation: the
-    /// C runtime's step-by-step logits pick the same character at every step.
+    /// dlgen writes the engine's continuation: greedy, and at temperature
+    /// 0.8 with a seed (one sampling rule, `TemperatureSampling`, and one
+    /// stream of uniforms): the C runtime's step-by-step logits are the
+    /// engine's to within rounding, so every draw picks the same character.
     @Test func dlgenContinuesAsTheEngineDoes() throws {
         let (dir, trainer) = try Self.trainedCheckpoint()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try ModelExporter.export(checkpointAt: "\(dir)/lm.ckpt", to: "\(dir)/lm.dlrt")
         let prime = "to be "
         let primeTokens = try trainer.corpus.encode(prime).get()
-        var g = SplitMix64(seed: 0)
-        let engine = trainer.corpus.decode(trainer.model.sample(prime: primeTokens, length: 80, temperature: 0, using: &g))
-        let result = try Tool.run("dlgen", ["lm.dlrt", "--prime", prime, "--length", "80", "--temperature", "0"], in: dir)
-        #expect(result.status == 0, "\(result.err)")
-        #expect(result.out == prime + engine + "\n")
+        for (temperature, seed) in [(0.0, 0), (0.8, 7)] {
+            let engine = trainer.corpus.decode(trainer.model.sample(prime: primeTokens, length: 80, temperature: temperature,
+                                                                    seed: UInt64(seed)))
+            let result = try Tool.run("dlgen", ["lm.dlrt", "--prime", prime, "--length", "80", "--temperature",
+                                                "\(temperature)", "--seed", "\(seed)"], in: dir)
+            #expect(result.status == 0, "\(result.err)")
+            #expect(result.out == prime + engine + "\n", "temperature \(temperature)")
+        }
         let unknown = try Tool.run("dlgen", ["lm.dlrt", "--prime", "ROMEO!"], in: dir)
         #expect(unknown.status == 1 && unknown.err.contains("'R', 'O', 'M', 'E', '!'"), "\(unknown.err)")
     }

@@ -204,9 +204,8 @@ public final class LanguageModelTrainer: EpochLoop {
             } else {
                 prime = [corpus.validation[0]]
             }
-            var generator = SplitMix64(seed: settings.seed &+ 1)
             let tokens = model.sample(prime: prime, length: Self.sampleLength, temperature: Self.sampleTemperature,
-                                      using: &generator)
+                                      seed: settings.seed)
             return corpus.decode(prime + tokens)
         }
     }

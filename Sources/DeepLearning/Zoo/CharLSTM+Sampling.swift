@@ -1,12 +1,15 @@
+import DLSupport
+
 /// Text from a `CharLSTM`, one character at a time: the prime runs through
 /// the network once, then each sampled character is fed back with the state
 /// carried, so generation costs one step per character.
 extension CharLSTM {
     /// `length` tokens after `prime` (at least one token), drawn from
-    /// softmax(logits / temperature) with `generator`; temperature 0 takes
-    /// the most likely token. Evaluation mode, no gradients.
-    public func sample<G: RandomNumberGenerator>(prime: [Int], length: Int, temperature: Double,
-                                                using generator: inout G) -> [Int] {
+    /// softmax(logits / temperature) by `TemperatureSampling` with the
+    /// uniforms of `PortableNormal(seed:)` — the rule and numbers of `dlgen
+    /// --seed`; temperature 0 takes the most likely token. Evaluation mode,
+    /// no gradients.
+    public func sample(prime: [Int], length: Int, temperature: Double, seed: UInt64) -> [Int] {
         precondition(!prime.isEmpty, "CharLSTM.sample: the prime must hold at least one token")
         precondition(temperature >= 0 && temperature.isFinite, "CharLSTM.sample: temperature must be >= 0")
         let wasTraining = isTraining
@@ -16,26 +19,15 @@ extension CharLSTM {
             var (logits, state) = self(tokens: prime, batch: 1, steps: prime.count, state: nil)
             var last = logits.slice(axis: 1, prime.count - 1..<prime.count)
             var tokens: [Int] = []
+            var random = PortableNormal(seed: seed)
             for _ in 0..<length {
-                let token = Self.draw(last.scalars.map(Double.init), temperature: temperature, using: &generator)
+                let token = TemperatureSampling.draw(last.scalars.map(Double.init), temperature: temperature,
+                                                     uniform: temperature > 0 ? random.nextUniform() : 0)
                 tokens.append(token)
                 (logits, state) = self(tokens: [token], batch: 1, steps: 1, state: state)
                 last = logits
             }
             return tokens
         }
-    }
-
-    /// An index drawn from softmax(logits / temperature), or the argmax at temperature 0.
-    static func draw<G: RandomNumberGenerator>(_ logits: [Double], temperature: Double, using generator: inout G) -> Int {
-        let top = logits.indices.max { logits[$0] < logits[$1] }!
-        guard temperature > 0 else { return top }
-        let weights = logits.map { Double.exp(($0 - logits[top]) / temperature) }
-        var u = Double.random(in: 0..<1, using: &generator) * weights.reduce(0, +)
-        for (i, w) in weights.enumerated() {
-            u -= w
-            if u < 0 { return i }
-        }
-        return top
     }
 }

@@ -17,14 +17,12 @@ import Testing
 
     @Test func samplingIsReproducibleAndGreedyAtTemperatureZero() {
         let m = Self.model()
-        var a = SplitMix64(seed: 9), b = SplitMix64(seed: 9), c = SplitMix64(seed: 10)
-        let first = m.sample(prime: [1, 2], length: 40, temperature: 1, using: &a)
-        #expect(first == m.sample(prime: [1, 2], length: 40, temperature: 1, using: &b))
-        #expect(first != m.sample(prime: [1, 2], length: 40, temperature: 1, using: &c))
+        let first = m.sample(prime: [1, 2], length: 40, temperature: 1, seed: 9)
+        #expect(first == m.sample(prime: [1, 2], length: 40, temperature: 1, seed: 9))
+        #expect(first != m.sample(prime: [1, 2], length: 40, temperature: 1, seed: 10))
         #expect(first.allSatisfy { (0..<7).contains($0) } && first.count == 40)
         // Greedy: each token is the argmax of the model's logits after the text so far.
-        var g = SplitMix64(seed: 1)
-        let greedy = m.sample(prime: [3], length: 5, temperature: 0, using: &g)
+        let greedy = m.sample(prime: [3], length: 5, temperature: 0, seed: 1)
         _ = m.eval()
         var text = [3]
         for token in greedy {
