@@ -88,7 +88,7 @@ let package = Package(
         /// dlgen model.dlrt [--prime TEXT] [--length 500] [--temperature 0.8] [--seed S] [--threads N]: parsing and printing only.
         .executableTarget(
             name: "dlgen",
-            dependencies: ["DLGen", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["DLGen", "DLSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "DLGenTests", dependencies: ["DLGen", "DLExport", "DLRuntime", "DLSupport", "ToolTestSupport"]),
         /// The generator quality gate (docs/GAN.md): LeNet confidence, class entropy, Fréchet distance, samples/s.

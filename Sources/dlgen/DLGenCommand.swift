@@ -1,5 +1,6 @@
 import ArgumentParser
 import DLGen
+import DLSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -24,6 +25,7 @@ struct DLGenCommand: ParsableCommand {
         Examples:
           dlgen char-lstm.dlrt --prime "ROMEO:" --length 500
           dlgen char.dlrt --temperature 0 --length 100
+          dlgen char.dlrt --score valid.txt      # nats/char and perplexity of a text, in the runtime
         """)
 
     @Argument(help: "A character-level .dlrt model.") var model: String
@@ -34,6 +36,8 @@ struct DLGenCommand: ParsableCommand {
     var temperature: Double = 0.8
     @Option(help: "Seed of the sampling.") var seed: UInt64 = 0
     @Option(help: "Threads for the runtime.") var threads: Int = 1
+    @Option(help: ArgumentHelp("Instead of sampling: score this UTF-8 text file (mean nats per character and perplexity, one character per run from a zero state).", valueName: "FILE"))
+    var score: String?
 
     func request() -> GenerationRequest {
         var request = GenerationRequest(modelPath: model)
@@ -51,6 +55,12 @@ struct DLGenCommand: ParsableCommand {
 
     func run() throws {
         do {
+            if let score {
+                let result = try TextScorer.score(score, model: try CharacterModel(path: model), threads: threads)
+                print("\(score): " + formatted("%.4f nats/char (perplexity %.3f) over %d predicted characters",
+                                                 result.natsPerCharacter, result.perplexity, result.predictions))
+                return
+            }
             print(try TextGenerator.run(request()))
         } catch let error as GenError {
             fputs("dlgen: error: \(error)\n", stderr)

@@ -63,4 +63,25 @@ import DLRuntime
         let unknown = try Tool.run("dlgen", ["lm.dlrt", "--prime", "ROMEO!"], in: dir)
         #expect(unknown.status == 1 && unknown.err.contains("'R', 'O', 'M', 'E', '!'"), "\(unknown.err)")
     }
+
+    /// dlgen --score measures in the C runtime what the engine computes for
+    /// the same text as one sequence from a zero state.
+    @Test func dlgenScoresATextAsTheEngineDoes() throws {
+        let (dir, trainer) = try Self.trainedCheckpoint()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try ModelExporter.export(checkpointAt: "\(dir)/lm.ckpt", to: "\(dir)/lm.dlrt")
+        let tokens = Array(trainer.corpus.validation.prefix(200))
+        try trainer.corpus.decode(tokens).write(toFile: "\(dir)/valid.txt", atomically: true, encoding: .utf8)
+        _ = trainer.model.eval()
+        let engine = withNoGrad {
+            let logits = trainer.model(tokens: Array(tokens.dropLast()), batch: 1, steps: tokens.count - 1, state: nil).logits
+            return Double(crossEntropy(logits: logits.reshaped([tokens.count - 1, trainer.model.vocabularySize]),
+                                       labels: Array(tokens.dropFirst())).item())
+        }
+        let result = try Tool.run("dlgen", ["lm.dlrt", "--score", "valid.txt"], in: dir)
+        #expect(result.status == 0, "\(result.err)")
+        let printed = result.out.split(separator: " ").dropFirst().first.flatMap { Double($0) }
+        #expect(printed.map { abs($0 - engine) < 1e-4 } == true, "dlgen: \(result.out), engine \(engine)")
+        #expect(result.out.contains("over 199 predicted characters"))
+    }
 }
