@@ -121,7 +121,11 @@ extension ModelInspection {
         case .i64Array(let v): return "[" + v.map(String.init).joined(separator: ", ") + "]"
         case .f64Array(let v): return "[" + v.map { "\($0)" }.joined(separator: ", ") + "]"
         case .stringArray(let v):
-            let shown = v.prefix(12).joined(separator: ", ")
+            // Entries that are blank or control characters (a vocabulary's "\n", " ") shown escaped and quoted.
+            let shown = v.prefix(12).map { entry in
+                entry.isEmpty || entry.unicodeScalars.contains { $0.properties.isWhitespace || $0.value < 0x20 }
+                    ? "\"" + entry.unicodeScalars.map { $0.escaped(asASCII: false) }.joined() + "\"" : entry
+            }.joined(separator: ", ")
             return "[" + shown + (v.count > 12 ? ", ... (\(v.count))" : "") + "]"
         }
     }
