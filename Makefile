@@ -21,12 +21,14 @@ OBJS := $(SRCS:%.c=$(BUILD)/%.o)
 TEST_SRCS := $(sort $(wildcard Tests/CRuntimeTests/test_*.c))
 TEST_SUPPORT := $(filter-out $(TEST_SRCS),$(wildcard Tests/CRuntimeTests/*.c))
 TEST_BINS := $(TEST_SRCS:Tests/CRuntimeTests/%.c=$(BUILD)/tests/%)
+HEADERS := $(wildcard CRuntime/*.h CRuntime/*/*.h include/*.h)
 
-.PHONY: all lib demo test test-deps test-c test-c-programs test-sanitize test-swift test-symbols test-example test-example-generator install clean symbols fuzz-model
+.PHONY: all lib demo test test-deps test-c test-c-programs test-sanitize test-swift test-symbols test-example test-example-generator \
+        test-warnings install clean symbols fuzz-model
 all: lib
 lib: $(BUILD)/libdlrt.so.$(SOVER) $(BUILD)/libdlrt.a $(BUILD)/dlrt.pc
 
-$(BUILD)/%.o: %.c $(wildcard CRuntime/*.h CRuntime/*/*.h include/*.h)
+$(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -47,7 +49,7 @@ $(BUILD)/tests/%: Tests/CRuntimeTests/%.c $(TEST_SUPPORT) Tests/CRuntimeTests/te
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -ICRuntime -o $@ $< $(TEST_SUPPORT) $(BUILD)/libdlrt.a $(LDLIBS)
 
-test-c: test-c-programs test-symbols test-example test-example-generator
+test-c: test-c-programs test-symbols test-warnings test-example test-example-generator
 
 test-c-programs: $(TEST_BINS)
 	@sh tools/run-c-tests.sh $(BUILD) $(TEST_BINS)
@@ -56,6 +58,20 @@ test-c-programs: $(TEST_BINS)
 test-symbols: $(BUILD)/libdlrt.so.$(SOVER)
 	@nm -D --defined-only $< | awk '$$2 == "T" {sub(/@.*/, "", $$3); print $$3}' | sort | diff -u CRuntime/dlrt.exports - \
 	  && echo "symbols: 1 passed, 0 failed"
+
+# Every runtime source compiles without a single warning under both gcc and clang (-Werror):
+# objects go to $(BUILD)/warnings/<compiler>/, so a warning fails the build of that object.
+WARN_SRCS := $(sort $(shell find CRuntime -name '*.c'))
+WARN_CCS := gcc clang
+define warn_rule
+$$(BUILD)/warnings/$(1)/%.o: %.c $$(HEADERS)
+	@mkdir -p $$(dir $$@)
+	$(1) $$(CFLAGS_COMMON) -pedantic -Werror $$(OPT) -c $$< -o $$@
+endef
+$(foreach cc,$(WARN_CCS),$(eval $(call warn_rule,$(cc))))
+
+test-warnings: $(foreach cc,$(WARN_CCS),$(WARN_SRCS:%.c=$(BUILD)/warnings/$(cc)/%.o))
+	@echo "warnings ($(WARN_CCS), $(words $(WARN_SRCS)) files, -Werror): $(words $(WARN_CCS)) passed, 0 failed"
 
 # Both fuzz seeds (f32 and int8) come from one writer.
 $(BUILD)/seeds/small.dlrt $(BUILD)/seeds/small_int8.dlrt &: tools/fuzz/make_seeds.c $(TEST_SUPPORT) $(BUILD)/libdlrt.a
