@@ -6,6 +6,8 @@
  * family takes; the numbers (scales, weight range, bias, multipliers) are
  * int8_plan.c's.
  */
+#include <stdio.h>
+
 #include "../runtime/status.h"
 #include "graph_check.h"
 
@@ -47,12 +49,44 @@ static const char *activation_name(int64_t a) {
     return a >= 0 && a <= 5 ? names[a] : "unknown";
 }
 
+/*
+ * Weight-only int8 of rnn, lstm and gru: W_ih (input 1) or W_hh (input 2)
+ * stored as i8 with one scale per row or per tensor, zero points 0. Load
+ * dequantizes them to f32 (runtime/recurrent_weights.c), which checks the values.
+ */
+static dlrt_status check_recurrent_weight(const dlrt_model *m, uint32_t n, uint32_t k) {
+    const dk_node *node = &m->nodes[n];
+    const char *op = dk_op_name(node->op), *role = k == 1 ? "W_ih" : "W_hh";
+    const dk_tensor *w = &m->tensors[node->inputs[k]];
+    if (w->dtype != DLRT_I8)
+        return dk_fail(DLRT_ERR_UNSUPPORTED, "GRAPH: node %u (%s): %s '%s' is %s; recurrent weights are f32 or i8 (weight-only int8)", n, op,
+                       role, w->name, dk_dtype_name(w->dtype));
+    int per_row = w->quantization == DLRT_QUANT_PER_CHANNEL && w->quant_axis == 0;
+    if (!per_row && w->quantization != DLRT_QUANT_PER_TENSOR) {
+        char has[64] = "no quantization";
+        if (w->quantization == DLRT_QUANT_PER_CHANNEL) snprintf(has, sizeof has, "%u scales on axis %d", w->quant_count, (int)w->quant_axis);
+        return dk_fail(DLRT_ERR_FORMAT,
+                       "GRAPH: node %u (%s): int8 %s '%s' must have one scale per row (per-channel on axis 0, %lld scales) or one per tensor; has %s",
+                       n, op, role, w->name, (long long)w->dims[0], has);
+    }
+    for (uint32_t c = 0; c < w->quant_count; c++)
+        if (w->zero_points[c] != 0)
+            return dk_fail(DLRT_ERR_FORMAT, "GRAPH: node %u (%s): int8 %s '%s' has zero point %d at %u; int8 weights have zero points 0", n, op,
+                           role, w->name, (int)w->zero_points[c], c);
+    return DLRT_OK;
+}
+
 static dlrt_status check_f32_node(const dlrt_model *m, uint32_t n) {
     const dk_node *node = &m->nodes[n];
     const char *op = dk_op_name(node->op);
     for (uint32_t k = 0; k < node->input_count; k++) {
         if (node->inputs[k] == DK_NO_TENSOR) continue;
         const dk_tensor *t = &m->tensors[node->inputs[k]];
+        if (dk_op_is_recurrent(node->op) && (k == 1 || k == 2) && t->dtype != DLRT_F32) {
+            dlrt_status st = check_recurrent_weight(m, n, k);
+            if (st != DLRT_OK) return st;
+            continue;
+        }
         if (t->dtype != DLRT_F32)
             return dk_fail(DLRT_ERR_UNSUPPORTED, "GRAPH: node %u (%s): input %u ('%s') is %s but input 0 is f32: mixed dtypes in one node are not supported",
                            n, op, k, t->name, dk_dtype_name(t->dtype));

@@ -116,6 +116,7 @@ typedef struct dk_node {
     uint32_t *outputs;
     dk_attrs attrs;
     float *folded; /* batch_norm: per-channel scale then shift, computed at load */
+    float *dequantized[2]; /* rnn, lstm, gru: W_ih, W_hh as f32 when stored as i8 (weight-only int8), computed at load; else NULL */
     struct dk_q8_node *q8; /* int8 nodes (and quantize/dequantize): their quantization, derived at load; NULL for f32 nodes */
 } dk_node;
 
@@ -161,6 +162,8 @@ dlrt_status dk_model_parse(dlrt_model *model, const uint8_t *image, size_t size,
 /** Releases what dk_model_parse allocated (safe on a partly parsed model). */
 void dk_model_release(dlrt_model *model);
 const char *dk_op_name(dk_op op);
+/** rnn, lstm or gru. */
+int dk_op_is_recurrent(dk_op op);
 size_t dk_dtype_size(dlrt_dtype dtype);
 /** "f32", "i8", "u8" or "i32". */
 const char *dk_dtype_name(dlrt_dtype dtype);

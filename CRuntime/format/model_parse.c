@@ -474,6 +474,8 @@ void dk_model_release(dlrt_model *m) {
     free(m->tensors);
     for (uint32_t i = 0; i < m->node_count; i++) {
         free(m->nodes[i].folded);
+        free(m->nodes[i].dequantized[0]);
+        free(m->nodes[i].dequantized[1]);
         free(m->nodes[i].q8);
     }
     free(m->nodes);

@@ -43,3 +43,5 @@ const char *dk_op_name(dk_op op) {
     const dk_op_info *info = dk_op_lookup(op);
     return info ? info->name : "unknown";
 }
+
+int dk_op_is_recurrent(dk_op op) { return op == DK_OP_RNN || op == DK_OP_LSTM || op == DK_OP_GRU; }

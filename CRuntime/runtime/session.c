@@ -213,6 +213,8 @@ static dlrt_status bind(dlrt_session *s) {
         dk_step *step = &s->steps[n];
         for (uint32_t k = 0; k < node->input_count && k < 5; k++)
             step->in[k] = node->inputs[k] == DK_NO_TENSOR ? NULL : tensor_memory(s, node->inputs[k]);
+        for (uint32_t k = 0; k < 2; k++) /* i8 recurrent weights: the f32 copies made at load */
+            if (node->dequantized[k] != NULL) step->in[1 + k] = node->dequantized[k];
         step->out = tensor_memory(s, node->outputs[0]);
         if (node->op == DK_OP_CONCAT) {
             step->inputs = next_pointer;

@@ -21,14 +21,12 @@ typedef struct dk_state {
     float *current, *pending;
 } dk_state;
 
-static int is_recurrent(dk_op op) { return op == DK_OP_RNN || op == DK_OP_LSTM || op == DK_OP_GRU; }
-
 dlrt_status dk_session_plan_states(dlrt_session *s) {
     const dlrt_model *m = s->model;
     uint32_t count = 0;
     size_t floats = 0;
     for (uint32_t n = 0; n < m->node_count; n++) {
-        if (!is_recurrent(m->nodes[n].op)) continue;
+        if (!dk_op_is_recurrent(m->nodes[n].op)) continue;
         uint32_t k = m->nodes[n].op == DK_OP_LSTM ? 2 : 1;
         count += k;
         floats += 2 * k * s->steps[n].rnn.n * s->steps[n].rnn.h; /* N * H <= the output's N * T * H: no overflow */
@@ -43,7 +41,7 @@ dlrt_status dk_session_plan_states(dlrt_session *s) {
     dk_state *state = s->states;
     for (uint32_t n = 0; n < m->node_count; n++) {
         const dk_node *node = &m->nodes[n];
-        if (!is_recurrent(node->op)) continue;
+        if (!dk_op_is_recurrent(node->op)) continue;
         dk_step *step = &s->steps[n];
         for (uint32_t k = 0; k < (node->op == DK_OP_LSTM ? 2u : 1u); k++, state++) {
             snprintf(state->name, sizeof state->name, "%s.%c", m->tensors[node->outputs[0]].name, k ? 'c' : 'h');

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "recurrent_weights.h"
 #include "status.h"
 
 uint64_t dk_shape_elements(const dk_shape *s) {
@@ -333,6 +334,7 @@ dlrt_status dk_check_shapes(dlrt_model *m) {
     }
     for (uint32_t n = 0; n < m->node_count && st == DLRT_OK; n++)
         if (m->nodes[n].op == DK_OP_BATCH_NORM) st = fold_batch_norm(m, n);
+        else if (dk_op_is_recurrent(m->nodes[n].op)) st = dk_dequantize_recurrent_weights(m, n);
     free(shapes);
     return st;
 }

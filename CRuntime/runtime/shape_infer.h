@@ -19,7 +19,7 @@ uint64_t dk_shape_elements(const dk_shape *s);
  * (0 keeps the file's). `shapes` has one entry per tensor.
  */
 dlrt_status dk_infer_shapes(const dlrt_model *m, int64_t batch, dk_shape *shapes);
-/** At load: inference at the file's batch must give the stored shapes; folds batch norms. */
+/** At load: inference at the file's batch must give the stored shapes; folds batch norms, dequantizes i8 recurrent weights. */
 dlrt_status dk_check_shapes(dlrt_model *m);
 /** Kernel parameters of a conv2d / conv_transpose2d / pool node for the given input shapes. */
 void dk_conv_params(const dk_node *node, const dk_shape *x, const dk_shape *w, dk_conv2d_params *p);
