@@ -24,7 +24,7 @@ TEST_BINS := $(TEST_SRCS:Tests/CRuntimeTests/%.c=$(BUILD)/tests/%)
 HEADERS := $(wildcard CRuntime/*.h CRuntime/*/*.h include/*.h)
 
 .PHONY: all lib demo test test-deps test-c test-c-programs test-sanitize test-swift test-symbols test-example test-example-generator \
-        test-warnings install clean symbols fuzz-model
+        test-warnings test-header install clean symbols fuzz-model
 all: lib
 lib: $(BUILD)/libdlrt.so.$(SOVER) $(BUILD)/libdlrt.a $(BUILD)/dlrt.pc
 
@@ -49,7 +49,7 @@ $(BUILD)/tests/%: Tests/CRuntimeTests/%.c $(TEST_SUPPORT) Tests/CRuntimeTests/te
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -ICRuntime -o $@ $< $(TEST_SUPPORT) $(BUILD)/libdlrt.a $(LDLIBS)
 
-test-c: test-c-programs test-symbols test-warnings test-example test-example-generator
+test-c: test-c-programs test-symbols test-warnings test-header test-example test-example-generator
 
 test-c-programs: $(TEST_BINS)
 	@sh tools/run-c-tests.sh $(BUILD) $(TEST_BINS)
@@ -72,6 +72,21 @@ $(foreach cc,$(WARN_CCS),$(eval $(call warn_rule,$(cc))))
 
 test-warnings: $(foreach cc,$(WARN_CCS),$(WARN_SRCS:%.c=$(BUILD)/warnings/$(cc)/%.o))
 	@echo "warnings ($(WARN_CCS), $(words $(WARN_SRCS)) files, -Werror): $(words $(WARN_CCS)) passed, 0 failed"
+
+# include/dlrt.h compiles alone as strict C99, C11 and C++11, and each program links against
+# libdlrt.so (C++ through the header's extern "C") and checks the version it loads.
+HEADER_TEST_FLAGS = -Wall -Wextra -pedantic -Werror -Iinclude -DDLRT_EXPECTED_VERSION='"$(VERSION)"'
+HEADER_TEST_LINK = -L$(BUILD) -ldlrt -Wl,-rpath,$(abspath $(BUILD))
+HEADER_TESTS := $(BUILD)/header/c99 $(BUILD)/header/c11 $(BUILD)/header/c++11
+$(BUILD)/header/c99 $(BUILD)/header/c11: $(BUILD)/header/%: Tests/CRuntimeTests/header/header_c.c include/dlrt.h $(BUILD)/libdlrt.so.$(SOVER)
+	@mkdir -p $(dir $@)
+	$(CC) -std=$* $(HEADER_TEST_FLAGS) $< $(HEADER_TEST_LINK) -o $@
+$(BUILD)/header/c++11: Tests/CRuntimeTests/header/header_cxx.cpp include/dlrt.h $(BUILD)/libdlrt.so.$(SOVER)
+	@mkdir -p $(dir $@)
+	$(CXX) -std=c++11 $(HEADER_TEST_FLAGS) $< $(HEADER_TEST_LINK) -o $@
+
+test-header: $(HEADER_TESTS)
+	@for t in $^; do $$t || exit 1; done && echo "header (c99 c11 c++11): $(words $^) passed, 0 failed"
 
 # Both fuzz seeds (f32 and int8) come from one writer.
 $(BUILD)/seeds/small.dlrt $(BUILD)/seeds/small_int8.dlrt &: tools/fuzz/make_seeds.c $(TEST_SUPPORT) $(BUILD)/libdlrt.a
