@@ -1,6 +1,7 @@
 import ArgumentParser
 import DLExport
 import DLRuntime
+import DeepLearning
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -21,6 +22,8 @@ struct DLExportCommand: ParsableCommand {
         and a self-test vector from a real example. Before the file is written the C runtime loads it and \
         must reproduce the engine's output on that example within 1e-4 (relative); otherwise nothing is written.
 
+        A character model (dltrain --model charlstm) takes --int8 alone: its LSTM weights are stored in int8 \
+        with one scale per row and dequantized by the runtime at load (a quarter of the size, f32 compute).
         With --int8 --calibrate DATA the model is quantized after training (docs/EXPORT.md, "int8"): \
         activations are calibrated on examples of DATA's training split run through the exported fp32 model, \
         conv2d and dense get per-channel int8 weights, layers whose int8 error is too large (or that run \
@@ -69,7 +72,6 @@ struct DLExportCommand: ParsableCommand {
     func validate() throws {
         if json && !inspect { throw ValidationError("--json goes with --inspect (with --int8, --json-report PATH writes the report)") }
         if jsonReport != nil && !int8 { throw ValidationError("--json-report goes with --int8") }
-        if int8 && calibrate == nil { throw ValidationError("--int8 needs --calibrate DATA") }
         if !int8 && (calibrate != nil || !keepFP32.isEmpty || !forceInt8.isEmpty || evaluationSamples != nil) {
             throw ValidationError("--calibrate, --keep-fp32, --force-int8 and --eval-samples go with --int8")
         }
@@ -104,7 +106,17 @@ struct DLExportCommand: ParsableCommand {
         try Self.checkOutput(outputPath, checkpoint: input)
         var options = ExportOptions(labels: try labels.map(Self.readLabels), sampleImage: sample)
         options.producer = "dlexport \(ModelExporter.version)"
-        if int8 { return try runInt8Export(outputPath, options: options) }
+        if int8 {
+            // A character model's int8 is weight-only (its activations stay f32): nothing to calibrate.
+            guard (try? Checkpoint.read(from: input))?.architecture.name == CharLSTMRecipe.modelName else {
+                guard calibrate != nil else { throw ValidationError("--int8 needs --calibrate DATA") }
+                return try runInt8Export(outputPath, options: options)
+            }
+            guard calibrate == nil else {
+                throw ValidationError("a character model's --int8 stores its LSTM weights in int8 (per row) and needs no --calibrate")
+            }
+            options.int8RecurrentWeights = true
+        }
         let exported = try ModelExporter.export(checkpointAt: input, to: outputPath, options: options)
         print("dlexport: wrote '\(outputPath)' (\(exported.bytes.count) bytes)")
         print(exported.summary)

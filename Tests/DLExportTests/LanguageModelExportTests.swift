@@ -84,4 +84,36 @@ import DLRuntime
         #expect(printed.map { abs($0 - engine) < 1e-4 } == true, "dlgen: \(result.out), engine \(engine)")
         #expect(result.out.contains("over 199 predicted characters"))
     }
+
+    /// --int8 for a character model: the LSTM weights stored as int8 per
+    /// row (a quarter of their bytes), dequantized at load; the runtime
+    /// matches the engine computing with the same rounded weights, and the
+    /// text loss moves little.
+    @Test func int8WeightsQuarterTheFileAndKeepTheLoss() throws {
+        let (dir, trainer) = try Self.trainedCheckpoint()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let checkpoint = try Checkpoint.read(from: "\(dir)/lm.ckpt")
+        let fp32 = try ModelExporter.export(checkpoint)
+        var options = ExportOptions()
+        options.int8RecurrentWeights = true
+        let int8 = try ModelExporter.export(checkpoint, options: options)
+        #expect(int8.summary.parityError <= 1e-4)
+        let lstmWeights = trainer.model.lstm.namedParameters().filter { $0.name.hasPrefix("weight_") }
+            .reduce(0) { $0 + $1.parameter.count }
+        #expect(fp32.bytes.count - int8.bytes.count >= lstmWeights * 3 - 4096, "\(fp32.bytes.count) -> \(int8.bytes.count)")
+        let i8 = int8.file.tensors.filter { $0.dtype == .i8 }.map(\.name).sorted()
+        #expect(i8 == ["lstm.weight_hh_l0", "lstm.weight_hh_l1", "lstm.weight_ih_l0", "lstm.weight_ih_l1"])
+        try fp32.write(to: "\(dir)/fp32.dlrt")
+        try int8.write(to: "\(dir)/int8.dlrt")
+        try trainer.corpus.decode(Array(trainer.corpus.validation.prefix(300)))
+            .write(toFile: "\(dir)/valid.txt", atomically: true, encoding: .utf8)
+        func score(_ file: String) throws -> Double {
+            let result = try Tool.run("dlgen", [file, "--score", "valid.txt"], in: dir)
+            return Double(result.out.split(separator: " ")[1])!
+        }
+        let (a, b) = (try score("fp32.dlrt"), try score("int8.dlrt"))
+        #expect(abs(a - b) < 0.02 * a, "fp32 \(a), int8 \(b) nats/char")
+        let refused = try Tool.run("dlexport", ["lm.ckpt", "--int8", "--calibrate", dir, "-o", "x.dlrt"], in: dir)
+        #expect(refused.status != 0 && refused.err.contains("needs no --calibrate"), "\(refused.err)")
+    }
 }

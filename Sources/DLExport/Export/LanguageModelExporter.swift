@@ -20,6 +20,11 @@ extension MetadataKey {
 /// `parityTokens` one run at a time with kept state, reproduces the
 /// engine's logits for the whole sequence within the tolerance at every
 /// step: a check of the recurrence, not just of one step from zero state.
+///
+/// With `int8RecurrentWeights` the LSTM's W_ih and W_hh are stored as int8
+/// with one scale per row (`WeightQuantization`), a quarter of the size;
+/// the runtime dequantizes them once at load and computes in f32. The parity
+/// reference is then the engine with those same dequantized weights.
 public enum LanguageModelExporter {
     /// Steps of the parity check.
     public static let parityLength = 64
@@ -39,7 +44,9 @@ public enum LanguageModelExporter {
             throw ExportError.checkpoint("the checkpoint's weights do not fit \(name) \(checkpoint.architecture.config): \(error)")
         }
         model.eval()
-        var builder = try graph(of: model)
+        var builder = try graph(of: model, int8: options.int8RecurrentWeights)
+        // The parity reference computes with the weights the file stores.
+        if options.int8RecurrentWeights { try roundToInt8(model.lstm) }
         let dataset = TrainingSettings.parseRecipe(checkpoint.recipe)?["data"]?.split(separator: "/").last.map(String.init) ?? "unknown"
         for (key, value) in metadata(checkpoint, recipe: recipe, vocabulary: vocabulary, dataset: dataset,
                                      producer: options.producer) {
@@ -64,8 +71,19 @@ public enum LanguageModelExporter {
         "\(parityLength) tokens of SplitMix64 seed 0, stepped one run at a time with kept state"
     }
 
-    /// ids [1, 1] -> embedding -> lstm per layer -> dense -> logits [1, V].
-    static func graph(of model: CharLSTM<Float>) throws -> GraphBuilder {
+    /// Replaces every W_ih and W_hh with its int8 round trip, the values the runtime will compute with.
+    static func roundToInt8(_ lstm: LSTM<Float>) throws {
+        for (name, parameter) in lstm.namedParameters() where name.hasPrefix("weight_") {
+            let q = try WeightQuantization(weights: parameter.value.scalars, channels: parameter.shape[0], tensor: name)
+            let perRow = parameter.shape[1]
+            let values = q.values.enumerated().map { Float($1) * q.scales[$0 / perRow] }
+            parameter.assign(Tensor(shape: parameter.shape, scalars: values))
+        }
+    }
+
+    /// ids [1, 1] -> embedding -> lstm per layer -> dense -> logits [1, V];
+    /// with `int8`, the lstm weights as per-row int8 constants.
+    static func graph(of model: CharLSTM<Float>, int8: Bool = false) throws -> GraphBuilder {
         var b = GraphBuilder()
         let ids = try b.input(name: "ids", shape: [1, 1])
         let table = model.embedding.weight.value
@@ -74,8 +92,11 @@ public enum LanguageModelExporter {
         for (layer, parameters) in model.lstm.layerParameters.enumerated() {
             func constant(_ index: Int, _ label: String) throws -> TensorID? {
                 guard index < parameters.count else { return nil }
-                let value = parameters[index].value
-                return try b.constant(name: "lstm.\(label)_l\(layer)", shape: value.shape, values: value.scalars)
+                let (value, name) = (parameters[index].value, "lstm.\(label)_l\(layer)")
+                guard int8 && index < 2 else { return try b.constant(name: name, shape: value.shape, values: value.scalars) }
+                let q = try WeightQuantization(weights: value.scalars, channels: value.shape[0], tensor: name)
+                return try b.constant(name: name, shape: value.shape, values: q.values, quantization:
+                    .perChannel(axis: 0, scales: q.scales, zeroPoints: [Int32](repeating: 0, count: q.scales.count)))
             }
             x = try b.lstm(x, weightIH: try constant(0, "weight_ih")!, weightHH: try constant(1, "weight_hh")!,
                            biasIH: try constant(2, "bias_ih"), biasHH: try constant(3, "bias_hh"), name: "lstm\(layer)")

@@ -14,6 +14,9 @@ public struct ExportOptions: Sendable {
     public var tolerance: Double = 1e-4
     /// `model.producer`.
     public var producer = "dlexport \(ModelExporter.version)"
+    /// Character models only: store the recurrent weights in int8
+    /// (per-row scales, dequantized by the runtime at load; `dlexport --int8`).
+    public var int8RecurrentWeights = false
 
     public init(labels: [String]? = nil, sampleImage: String? = nil) {
         self.labels = labels
