@@ -32,7 +32,7 @@ TEST_BINS := $(TEST_SRCS:Tests/CRuntimeTests/%.c=$(BUILD)/tests/%)
 HEADERS := $(wildcard CRuntime/*.h CRuntime/*/*.h include/*.h)
 
 .PHONY: all lib demo test test-deps test-c test-c-programs test-sanitize test-swift test-symbols test-example test-example-generator \
-        test-warnings test-header test-footprint install clean symbols fuzz-model
+        test-warnings test-header test-footprint test-tsan install clean symbols fuzz-model
 all: lib
 lib: $(BUILD)/libdlrt.so.$(SOVER) $(BUILD)/libdlrt.a $(BUILD)/dlrt.pc
 
@@ -57,7 +57,7 @@ $(BUILD)/tests/%: Tests/CRuntimeTests/%.c $(TEST_SUPPORT) Tests/CRuntimeTests/te
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -ICRuntime -o $@ $< $(TEST_SUPPORT) $(BUILD)/libdlrt.a $(LDLIBS)
 
-test-c: test-c-programs test-symbols test-warnings test-header test-footprint test-example test-example-generator
+test-c: test-c-programs test-symbols test-warnings test-header test-footprint test-tsan test-example test-example-generator
 
 test-c-programs: $(TEST_BINS)
 	@sh tools/run-c-tests.sh $(BUILD) $(TEST_BINS)
@@ -152,6 +152,14 @@ test-sanitize:
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  LDLIBS="-lm -lpthread -fsanitize=address,undefined" test-c-programs
 
+# The threaded tests again, runtime and tests built with ThreadSanitizer; any report fails them. gcc:
+# the Swift toolchain's clang links a TSan runtime that needs libdispatch.
+TSAN_TESTS := test_concurrency test_pool
+test-tsan:
+	$(MAKE) BUILD=$(BUILD)-tsan CC=gcc OPT=-O1 CFLAGS="-O1 -g -fsanitize=thread" \
+	  LDLIBS="-lm -lpthread -fsanitize=thread" $(TSAN_TESTS:%=$(BUILD)-tsan/tests/%)
+	TSAN_OPTIONS=halt_on_error=1 sh tools/run-c-tests.sh $(BUILD)-tsan $(TSAN_TESTS:%=$(BUILD)-tsan/tests/%)
+
 # Swift tests, then the SwiftPM-built libdlrt.so must export exactly the same ABI as make's.
 test-swift:
 	swift test
@@ -176,4 +184,4 @@ install: lib
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' CRuntime/dlrt.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/dlrt.pc
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) $(BUILD)-tsan build-asan
