@@ -2,10 +2,11 @@
 # Makes sure the Debian packages dlrt needs are installed: installs the missing
 # ones when run as root, otherwise prints the one command that would and fails.
 #   tools/install-deps.sh          what the build needs (libpng, libjpeg, pkg-config)
-#   tools/install-deps.sh --test   plus what the tests compare against (netpbm, djpeg, nm)
+#   tools/install-deps.sh --test   plus what the tests use: netpbm, djpeg, binutils (nm, strip, readelf),
+#                                  gcc and g++ (the -Werror, header and ThreadSanitizer checks)
 set -eu
 packages="libpng-dev libjpeg-dev pkg-config"
-[ "${1:-}" = "--test" ] && packages="$packages binutils netpbm libjpeg-turbo-progs"
+[ "${1:-}" = "--test" ] && packages="$packages binutils netpbm libjpeg-turbo-progs gcc g++"
 
 if ! command -v dpkg >/dev/null 2>&1; then
   # Not Debian: trust pkg-config to find the two libraries, or say what is missing.
