@@ -37,11 +37,20 @@ public protocol RecurrentKernels {
     static func gruStepBackward(_ s: RecurrentStep, gates: ConstRows<Self>, hn: ConstRows<Self>,
                                 hPrev: ConstRows<Self>, dhOut: ConstRows<Self>,
                                 dhCarry: UnsafeMutablePointer<Self>, dx: Rows<Self>, dhh: Rows<Self>)
+    /// `count` values at `x` through `activation`, in place: the one
+    /// transcendental pass of every step. The default is a Swift loop; Float
+    /// sends it to the C runtime's vectorised sigmoid and tanh.
+    static func gateActivation(_ activation: GateActivation, _ x: UnsafeMutablePointer<Self>, count: Int)
     /// h = tanh(h) in place (h holds the pre-activation).
     static func rnnStepForward(_ s: RecurrentStep, h: Rows<Self>)
     /// dPre = (dhOut + dhCarry)·(1 - h²).
     static func rnnStepBackward(_ s: RecurrentStep, h: ConstRows<Self>, dhOut: ConstRows<Self>,
                                 dhCarry: UnsafePointer<Self>, dPre: Rows<Self>)
+}
+
+/// The nonlinearities of the gates.
+public enum GateActivation: Sendable {
+    case sigmoid, tanh
 }
 
 /// The extent of one step: `batch` rows of `hidden` values (per gate).
@@ -68,5 +77,4 @@ public struct ConstRows<Scalar> {
     public func advanced(by offset: Int) -> ConstRows { ConstRows(base: base + offset, stride: stride) }
 }
 
-extension Float: RecurrentKernels {}
 extension Double: RecurrentKernels {}
