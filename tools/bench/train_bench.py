@@ -7,6 +7,7 @@ dlrt / PyTorch (above 1.0: dlrt is faster).
 
   tools/venv/bin/python tools/bench/train_bench.py                     # lenet5 b64 and resnet20 b128, 1 and 2 threads
   tools/venv/bin/python tools/bench/train_bench.py --cases resnet20:128 --threads 2 --rounds 5
+  tools/venv/bin/python tools/bench/train_bench.py --cases charlstm:32      # the character LSTM; x100 for chars/s
 
 The dlrt side is the release build of tools/bench/TrainBench (dlrt-train-bench),
 built here unless --bin names one. The PyTorch models mirror the zoo's exactly
@@ -84,11 +85,28 @@ class ResNet20(nn.Module):
         return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
 
 
+class CharLSTM(nn.Module):
+    """dltrain's charlstm (CharLSTMRecipe.standard) for 65 characters: 3,322,497 parameters.
+    One "image" is one chunk of 100 characters; the step clips the gradient norm at 5 as dltrain does."""
+
+    def __init__(self):
+        super().__init__()
+        self.embedding = nn.Embedding(65, 64)
+        self.lstm = nn.LSTM(64, 512, num_layers=2, dropout=0.25, batch_first=True)
+        self.dropout = nn.Dropout(0.25)
+        self.head = nn.Linear(512, 65)
+
+    def forward(self, x):
+        y, _ = self.lstm(self.embedding(x))
+        return self.head(self.dropout(y)).reshape(-1, 65)
+
+
 # name: (module, input shape, parameter count of the zoo model, optimizer as in Recipe.defaults)
 MODELS = {
     "lenet5": (LeNet5, (1, 28, 28), 61_706, lambda p: torch.optim.Adam(p, lr=1e-4)),
     "resnet20": (ResNet20, (3, 32, 32), 269_722,
                  lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9, weight_decay=5e-4)),
+    "charlstm": (CharLSTM, (100,), 3_322_497, lambda p: torch.optim.Adam(p, lr=1e-4)),
 }
 
 
@@ -99,13 +117,17 @@ def torch_images_per_second(name, batch, steps, warmup):
     count = sum(p.numel() for p in model.parameters())
     assert count == params, f"{name}: {count} parameters, the zoo model has {params}"
     optimizer = optimizer_for(model.parameters())
-    x = torch.rand(batch, *shape) * 2 - 1
-    y = torch.randint(0, 10, (batch,))
+    if name == "charlstm":
+        x, y = torch.randint(0, 65, (batch, *shape)), torch.randint(0, 65, (batch * shape[0],))
+    else:
+        x, y = torch.rand(batch, *shape) * 2 - 1, torch.randint(0, 10, (batch,))
 
     def step():
         loss = F.cross_entropy(model(x), y)
         optimizer.zero_grad()
         loss.backward()
+        if name == "charlstm":
+            nn.utils.clip_grad_norm_(model.parameters(), 5)
         optimizer.step()
 
     for _ in range(warmup):
