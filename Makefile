@@ -31,7 +31,7 @@ TEST_SUPPORT := $(filter-out $(TEST_SRCS),$(wildcard Tests/CRuntimeTests/*.c))
 TEST_BINS := $(TEST_SRCS:Tests/CRuntimeTests/%.c=$(BUILD)/tests/%)
 HEADERS := $(wildcard CRuntime/*.h CRuntime/*/*.h include/*.h)
 
-.PHONY: all lib demo test test-deps test-c test-c-programs test-sanitize test-swift test-symbols test-example test-example-generator \
+.PHONY: all lib demo test test-deps test-c test-c-programs test-sanitize test-swift test-symbols test-example test-example-generator test-example-text \
         test-warnings test-header test-footprint test-tsan install clean symbols fuzz-model
 all: lib
 lib: $(BUILD)/libdlrt.so.$(SOVER) $(BUILD)/libdlrt.a $(BUILD)/dlrt.pc
@@ -57,7 +57,7 @@ $(BUILD)/tests/%: Tests/CRuntimeTests/%.c $(TEST_SUPPORT) Tests/CRuntimeTests/te
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -ICRuntime -o $@ $< $(TEST_SUPPORT) $(BUILD)/libdlrt.a $(LDLIBS)
 
-test-c: test-c-programs test-symbols test-warnings test-header test-footprint test-tsan test-example test-example-generator
+test-c: test-c-programs test-symbols test-warnings test-header test-footprint test-tsan test-example test-example-generator test-example-text
 
 test-c-programs: $(TEST_BINS)
 	@sh tools/run-c-tests.sh $(BUILD) $(TEST_BINS)
@@ -130,6 +130,16 @@ test-example-generator: lib
 	$(BUILD)/sample_generator models/mnist-dcgan.dlrt $(BUILD)/samples.pgm 16 0 > /dev/null
 	@[ "$$(head -c 15 $(BUILD)/samples.pgm | tr '\n' ' ')" = "P5 122 122 255 " ] && [ $$(wc -c < $(BUILD)/samples.pgm) -eq 14899 ] \
 	  && echo "example generator: 1 passed, 0 failed"
+
+# examples/generate_text.c, built the same way, samples the bundled character model through the C ABI
+# with kept recurrent state; its text must be dlgen's for the same prime, length, temperature and seed
+# (examples/generate_text.expected: `dlgen models/shakespeare-charlstm.dlrt --prime ROMEO: --length 200
+# --temperature 0.8 --seed 7`; regenerate it when the model changes).
+test-example-text: lib
+	$(call build_example,examples/generate_text.c,$(BUILD)/generate_text)
+	$(BUILD)/generate_text models/shakespeare-charlstm.dlrt "ROMEO:" 200 0.8 7 > $(BUILD)/generate_text.out
+	@cmp -s $(BUILD)/generate_text.out examples/generate_text.expected && echo "example text: 1 passed, 0 failed" \
+	  || { echo "example text: generate_text differs from examples/generate_text.expected"; exit 1; }
 
 # The main job: install what is missing (or say how), build `classify`, and read
 # the digits this project draws (examples/digits) with the bundled LeNet-5.

@@ -47,9 +47,11 @@ public enum LanguageModelExporter {
         var builder = try graph(of: model, int8: options.int8RecurrentWeights)
         // The parity reference computes with the weights the file stores.
         if options.int8RecurrentWeights { try roundToInt8(model.lstm) }
-        let dataset = TrainingSettings.parseRecipe(checkpoint.recipe)?["data"]?.split(separator: "/").last.map(String.init) ?? "unknown"
+        // The text file with its folder ("tinyshakespeare/input.txt"): a file name alone is often generic.
+        let dataset = TrainingSettings.parseRecipe(checkpoint.recipe)?["data"]?.split(separator: "/").suffix(2)
+            .joined(separator: "/") ?? "unknown"
         for (key, value) in metadata(checkpoint, recipe: recipe, vocabulary: vocabulary, dataset: dataset,
-                                     producer: options.producer) {
+                                     producer: options.producer, int8: options.int8RecurrentWeights) {
             builder.setMetadata(value, for: key)
         }
         let tokens = parityTokens(vocabularySize: vocabulary.count)
@@ -144,11 +146,11 @@ public enum LanguageModelExporter {
     }
 
     static func metadata(_ checkpoint: Checkpoint, recipe: CharLSTMRecipe, vocabulary: [Unicode.Scalar], dataset: String,
-                         producer: String) -> [(MetadataKey, MetadataValue)] {
+                         producer: String, int8: Bool) -> [(MetadataKey, MetadataValue)] {
         let name = checkpoint.architecture.name
         var description = "character-level language model: embedding \(recipe.embeddingSize), \(recipe.layerCount)-layer LSTM of \(recipe.hiddenSize), trained \(checkpoint.epoch) epoch\(checkpoint.epoch == 1 ? "" : "s") on \(dataset) with truncated BPTT over \(recipe.sequenceLength)-character chunks"
         var entries: [(MetadataKey, MetadataValue)] = [
-            (.modelName, .string("\(name)-\(dataset)")),
+            (.modelName, .string("\(name)-\(dataset.split(separator: "/").first ?? "text")")),
             (.modelArchitecture, .string(name)),
             (.modelProducer, .string(producer)),
             (.vocabulary, .stringArray(vocabulary.map { String($0) })),
@@ -161,6 +163,7 @@ public enum LanguageModelExporter {
             description += formatted(": validation %.4f nats/char (perplexity %.2f, 90/10 split)", loss, Double.exp(loss))
             entries.append((.trainingValidationNatsPerChar, .f64(loss)))
         }
+        if int8 { description += "; LSTM weights stored as int8 with one scale per row, computed in f32" }
         entries.append((.modelDescription, .string(description)))
         if !checkpoint.recipe.isEmpty { entries.append((.trainingRecipe, .string(checkpoint.recipe))) }
         return entries
