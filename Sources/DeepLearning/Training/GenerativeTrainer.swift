@@ -70,9 +70,7 @@ public final class GenerativeTrainer: EpochLoop {
             throw TrainingError.model("\(settings.model) is not a generative model (those are: \(GenerativeZoo.names.joined(separator: ", ")))")
         }
         self.entry = entry
-        if options.initFrom != nil || !options.freeze.isEmpty || options.resetHead != nil {
-            throw TrainingError.invalidOption("--init, --freeze and --reset-head are for classifiers; \(entry.name) trains from scratch")
-        }
+        try Trainer.refuseTransferFlags(options, model: entry.name)
         try Trainer.checkOutputs(options, resumed: resumed)
         threads = options.threads ?? ParallelFor.processorCount
         pool = ComputePool.Private(threads: threads)

@@ -60,9 +60,7 @@ public final class LanguageModelTrainer: EpochLoop {
         let (resumed, stored) = try Trainer.resumedRun(options)
         let settings = try TrainingSettings.resolve(options, stored: stored)
         self.settings = settings
-        if options.initFrom != nil || !options.freeze.isEmpty || options.resetHead != nil {
-            throw TrainingError.invalidOption("--init, --freeze and --reset-head are for classifiers; \(settings.model) trains from scratch")
-        }
+        try Trainer.refuseTransferFlags(options, model: settings.model)
         try Trainer.checkOutputs(options, resumed: resumed)
         threads = options.threads ?? ParallelFor.processorCount
         pool = ComputePool.Private(threads: threads)

@@ -149,6 +149,13 @@ public final class Trainer {
     }
 
     /// The learning-rate schedule of `settings` (epoch-based ones over `settings.epochs`).
+    /// Transfer learning is for classifiers: a model that trains from scratch refuses its flags.
+    static func refuseTransferFlags(_ options: TrainingOptions, model: String) throws {
+        if options.initFrom != nil || !options.freeze.isEmpty || options.resetHead != nil {
+            throw TrainingError.invalidOption("--init, --freeze and --reset-head are for classifiers; \(model) trains from scratch")
+        }
+    }
+
     /// The optimizer `settings` name over `groups`: --momentum is SGD's momentum or Adam's beta1.
     static func makeOptimizer(_ settings: TrainingSettings, groups: [ParameterGroup<Float>]) -> Optimizer<Float> {
         let (rate, decay, beta1) = (settings.learningRate, settings.weightDecay, settings.momentum)
