@@ -20,6 +20,8 @@ public struct ExportSummary: Sendable, Equatable, CustomStringConvertible {
     /// [C, H, W] (no batch axis).
     public let inputShape: [Int]
     public let classes: Int
+    /// What the `classes` outputs are: "classes", or a character model's "characters in the vocabulary".
+    public var outputNoun = "classes"
     public let nodes: Int
     public let foldedBatchNorms: Int
     public let fusedActivations: Int
@@ -35,7 +37,7 @@ public struct ExportSummary: Sendable, Equatable, CustomStringConvertible {
     /// Three lines for people: the model, the graph, the parity check.
     public var description: String {
         let accuracy = testAccuracy.map { formatted(", %.2f%% test accuracy", $0 * 100) } ?? ""
-        let outputs = classes > 0 ? "\(classes) classes" : "image output"
+        let outputs = classes > 0 ? "\(classes) \(outputNoun)" : "image output"
         return "\(architecture) trained on \(dataset)\(accuracy); input \(inputShape), \(outputs)\n"
             + "\(nodes) nodes (\(foldedBatchNorms) batch norms folded, \(fusedActivations) activations fused), "
             + "\(parameters) parameters\n"

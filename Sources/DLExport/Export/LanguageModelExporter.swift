@@ -63,7 +63,8 @@ public enum LanguageModelExporter {
         let bytes = try builder.serialize()
         let parityError = try verifySteps(bytes, tokens: tokens, expected: expected, tolerance: options.tolerance)
         return ExportedModel(file: builder.modelFile, bytes: bytes, summary: ExportSummary(
-            architecture: name, dataset: dataset, inputShape: [1], classes: vocabulary.count, nodes: builder.nodes.count,
+            architecture: name, dataset: dataset, inputShape: [1], classes: vocabulary.count,
+            outputNoun: "characters in the vocabulary (one character id in per run)", nodes: builder.nodes.count,
             foldedBatchNorms: 0, fusedActivations: 0,
             parameters: builder.tensors.filter(\.isConstant).reduce(0) { $0 + $1.elementCount },
             testAccuracy: nil, parityError: parityError, selfTestSource: selfTestSource))
