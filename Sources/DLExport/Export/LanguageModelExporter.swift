@@ -38,15 +38,21 @@ public enum LanguageModelExporter {
         let recipe: CharLSTMRecipe, vocabulary: [Unicode.Scalar]
         do {
             (recipe, vocabulary) = try CharLSTMRecipe.read(checkpoint.architecture)
-            model = try CharLSTMRecipe.make(checkpoint.architecture)
+            var generator = SplitMix64(seed: 0)  // replaced by the checkpoint's weights
+            model = recipe.model(vocabularySize: vocabulary.count, using: &generator)
             try model.load(checkpoint.model, strict: true)
         } catch {
             throw ExportError.checkpoint("the checkpoint's weights do not fit \(name) \(checkpoint.architecture.config): \(error)")
         }
         model.eval()
-        var builder = try graph(of: model, int8: options.int8RecurrentWeights)
+        let int8Weights = options.int8RecurrentWeights ? try quantizedWeights(model.lstm) : [:]
+        var builder = try graph(of: model, int8Weights: int8Weights)
         // The parity reference computes with the weights the file stores.
-        if options.int8RecurrentWeights { try roundToInt8(model.lstm) }
+        for (name, parameter) in model.lstm.namedParameters() {
+            guard let q = int8Weights[name] else { continue }
+            let perRow = parameter.shape[1]
+            parameter.assign(Tensor(shape: parameter.shape, scalars: q.values.enumerated().map { Float($1) * q.scales[$0 / perRow] }))
+        }
         // The text file with its folder ("tinyshakespeare/input.txt"): a file name alone is often generic.
         let dataset = TrainingSettings.parseRecipe(checkpoint.recipe)?["data"]?.split(separator: "/").suffix(2)
             .joined(separator: "/") ?? "unknown"
@@ -74,19 +80,18 @@ public enum LanguageModelExporter {
         "\(parityLength) tokens of SplitMix64 seed 0, stepped one run at a time with kept state"
     }
 
-    /// Replaces every W_ih and W_hh with its int8 round trip, the values the runtime will compute with.
-    static func roundToInt8(_ lstm: LSTM<Float>) throws {
+    /// Every W_ih and W_hh in int8 with one scale per row, by parameter name (`weight_ih_l0`, ...).
+    static func quantizedWeights(_ lstm: LSTM<Float>) throws -> [String: WeightQuantization] {
+        var result: [String: WeightQuantization] = [:]
         for (name, parameter) in lstm.namedParameters() where name.hasPrefix("weight_") {
-            let q = try WeightQuantization(weights: parameter.value.scalars, channels: parameter.shape[0], tensor: name)
-            let perRow = parameter.shape[1]
-            let values = q.values.enumerated().map { Float($1) * q.scales[$0 / perRow] }
-            parameter.assign(Tensor(shape: parameter.shape, scalars: values))
+            result[name] = try WeightQuantization(weights: parameter.value.scalars, channels: parameter.shape[0], tensor: name)
         }
+        return result
     }
 
     /// ids [1, 1] -> embedding -> lstm per layer -> dense -> logits [1, V];
-    /// with `int8`, the lstm weights as per-row int8 constants.
-    static func graph(of model: CharLSTM<Float>, int8: Bool = false) throws -> GraphBuilder {
+    /// the lstm weights named in `int8Weights` as per-row int8 constants.
+    static func graph(of model: CharLSTM<Float>, int8Weights: [String: WeightQuantization] = [:]) throws -> GraphBuilder {
         var b = GraphBuilder()
         let ids = try b.input(name: "ids", shape: [1, 1])
         let table = model.embedding.weight.value
@@ -95,9 +100,9 @@ public enum LanguageModelExporter {
         for (layer, parameters) in model.lstm.layerParameters.enumerated() {
             func constant(_ index: Int, _ label: String) throws -> TensorID? {
                 guard index < parameters.count else { return nil }
-                let (value, name) = (parameters[index].value, "lstm.\(label)_l\(layer)")
-                guard int8 && index < 2 else { return try b.constant(name: name, shape: value.shape, values: value.scalars) }
-                let q = try WeightQuantization(weights: value.scalars, channels: value.shape[0], tensor: name)
+                let (value, key) = (parameters[index].value, "\(label)_l\(layer)")
+                let name = "lstm." + key
+                guard let q = int8Weights[key] else { return try b.constant(name: name, shape: value.shape, values: value.scalars) }
                 return try b.constant(name: name, shape: value.shape, values: q.values, quantization:
                     .perChannel(axis: 0, scales: q.scales, zeroPoints: [Int32](repeating: 0, count: q.scales.count)))
             }

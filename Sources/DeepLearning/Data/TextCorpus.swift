@@ -33,7 +33,7 @@ public struct TextCorpus: Sendable {
         }
         let scalars = try decode(bytes, path: path)
         let vocabulary = Array(Set(scalars)).sorted { $0.value < $1.value }
-        let index = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($1, $0) })
+        let index = Self.tokenIndex(vocabulary)
         let tokens = scalars.map { index[$0]! }
         let trainCount = Int((Double(tokens.count) * (1 - validationFraction)).rounded())
         let (trainPart, validationPart) = (Array(tokens[..<trainCount]), Array(tokens[trainCount...]))
@@ -70,17 +70,18 @@ public struct TextCorpus: Sendable {
 
     /// The tokens of `text`, or the characters of it outside the vocabulary.
     public func encode(_ text: String) -> Result<[Int], UnknownCharacters> {
-        let index = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($1, $0) })
-        return Self.encode(text, index: index)
-    }
-
-    static func encode(_ text: String, index: [Unicode.Scalar: Int]) -> Result<[Int], UnknownCharacters> {
+        let index = Self.tokenIndex(vocabulary)
         var tokens: [Int] = []
         var unknown: [Unicode.Scalar] = []
         for scalar in text.unicodeScalars {
             if let token = index[scalar] { tokens.append(token) } else if !unknown.contains(scalar) { unknown.append(scalar) }
         }
         return unknown.isEmpty ? .success(tokens) : .failure(UnknownCharacters(characters: unknown))
+    }
+
+    /// Scalar -> token id.
+    static func tokenIndex(_ vocabulary: [Unicode.Scalar]) -> [Unicode.Scalar: Int] {
+        Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($1, $0) })
     }
 
     public func decode(_ tokens: [Int]) -> String {

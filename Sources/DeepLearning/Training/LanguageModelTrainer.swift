@@ -195,13 +195,9 @@ public final class LanguageModelTrainer: EpochLoop {
     /// first line (or first character), the same seed every epoch.
     public func sampleText() -> String {
         pool.run {
-            let newline = corpus.encode("\n")
-            let prime: [Int]
-            if case .success(let line) = newline, let end = corpus.validation.firstIndex(of: line[0]) {
-                prime = Array(corpus.validation[...end])
-            } else {
-                prime = [corpus.validation[0]]
-            }
+            let newline = corpus.vocabulary.firstIndex(of: "\n")
+            let end = newline.flatMap { corpus.validation.firstIndex(of: $0) } ?? 0
+            let prime = Array(corpus.validation[...end])
             let tokens = model.sample(prime: prime, length: Self.sampleLength, temperature: Self.sampleTemperature,
                                       seed: settings.seed)
             return corpus.decode(prime + tokens)

@@ -51,11 +51,4 @@ extension CharLSTMRecipe {
         }
         return (CharLSTMRecipe(embeddingSize: e, hiddenSize: h, layerCount: l, dropout: p, sequenceLength: t), vocabulary)
     }
-
-    /// The model `architecture` describes (weights from `seed`; load a checkpoint's next).
-    public static func make(_ architecture: ArchitectureDescription, seed: UInt64 = 0) throws -> CharLSTM<Float> {
-        let (recipe, vocabulary) = try read(architecture)
-        var generator = SplitMix64(seed: seed)
-        return recipe.model(vocabularySize: vocabulary.count, using: &generator)
-    }
 }
