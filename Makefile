@@ -156,6 +156,27 @@ fuzz-model: $(BUILD)/seeds/small.dlrt $(BUILD)/seeds/small_int8.dlrt
 	      Tests/CRuntimeTests/model_builder.c $(SRCS) $(LDLIBS)
 	cp $(BUILD)/seeds/small.dlrt $(BUILD)/seeds/small_int8.dlrt Tests/Fixtures/*.dlrt build-fuzz/corpus/
 
+# ---- fuzz-image, fuzz-checkpoint (tools/fuzz/README.md) ----
+# Each target builds its fuzzer, writes its seeds into build-fuzz/corpus-<name> and adds the inputs
+# that once crashed it (tools/fuzz/regressions/<name>/); fuzz-replay runs those inputs once each.
+FUZZ_IMAGE_SRCS := Sources/CImageCodecs/common.c Sources/CImageCodecs/png.c Sources/CImageCodecs/jpeg.c
+FUZZ_IMAGE_PKG = $(shell pkg-config --cflags --libs libpng libjpeg)
+FUZZ_CKPT_SCRATCH ?= /tmp/build-fuzz-ckpt-swift
+.PHONY: fuzz-image fuzz-checkpoint fuzz-replay
+fuzz-image:
+	@mkdir -p build-fuzz/corpus-image
+	clang $(CFLAGS_COMMON) $(FUZZ_FLAGS) -ISources/CImageCodecs/include -o build-fuzz/fuzz_image \
+	      tools/fuzz/fuzz_image.c $(FUZZ_IMAGE_SRCS) $(FUZZ_IMAGE_PKG)
+	clang $(CFLAGS_COMMON) -O1 -o build-fuzz/make_image_seeds tools/fuzz/make_image_seeds.c $(FUZZ_IMAGE_PKG)
+	build-fuzz/make_image_seeds build-fuzz/corpus-image
+	@if [ -d tools/fuzz/regressions/image ]; then cp tools/fuzz/regressions/image/* build-fuzz/corpus-image/; fi
+
+fuzz-replay:
+	@for t in model image checkpoint; do \
+	  if [ -d tools/fuzz/regressions/$$t ]; then build-fuzz/fuzz_$$t -runs=0 tools/fuzz/regressions/$$t || exit 1; fi; \
+	done
+# ---- end fuzz-image, fuzz-checkpoint ----
+
 # The whole C suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
 test-sanitize:
 	$(MAKE) BUILD=build-asan CC=clang OPT=-O1 \
