@@ -20,83 +20,65 @@
 #define VL 8 /* B panels are 8, 16, 24 or 32 wide */
 #define NR 32
 
-/* Folds one vector of the tile into C: alpha, beta, bias, then the simple activations. */
-DK_INLINE DK_TARGET_AVX512 void out_vec(float *cp, __m512 acc, __mmask16 mask, const dk_sgemm_out *o,
-                                        __m512 bias) {
-    __m512 v = _mm512_mul_ps(acc, _mm512_set1_ps(o->alpha));
-    if (o->beta != 0.0f) {
-        __m512 old = _mm512_maskz_loadu_ps(mask, cp);
-        v = o->beta == 1.0f ? _mm512_add_ps(v, old) : _mm512_fmadd_ps(_mm512_set1_ps(o->beta), old, v);
+/* The first n of 16 lanes. */
+static inline __mmask16 first(size_t n) { return (__mmask16)(n >= 16 ? 0xFFFFu : (1u << n) - 1u); }
+
+/*
+ * Folds one 16-column strip (lanes under m) of h tile rows into C: alpha, beta, bias, then the
+ * simple activations. BETA (beta != 0) and ACT are constants, so the row loop has no branch but the
+ * bias's. col_bias: the strip's bias when it is per column.
+ */
+DK_INLINE DK_TARGET_AVX512 void fold_strip(const float *acc, size_t h, float *c, size_t ldc, __mmask16 m,
+                                           const dk_sgemm_out *o, __m512 col_bias, const int BETA,
+                                           const dk_activation ACT) {
+    const __m512 alpha = _mm512_set1_ps(o->alpha), beta = _mm512_set1_ps(o->beta);
+    const __m512 slope = _mm512_set1_ps(o->act_alpha), zero = _mm512_setzero_ps(), six = _mm512_set1_ps(6.0f);
+    for (size_t i = 0; i < h; i++, acc += NR, c += ldc) {
+        __m512 v = _mm512_mul_ps(_mm512_maskz_load_ps(m, acc), alpha);
+        /* beta == 1 included: the fused 1 * old + v rounds once, like old + v */
+        if (BETA) v = _mm512_fmadd_ps(beta, _mm512_maskz_loadu_ps(m, c), v);
+        if (o->bias != NULL) v = _mm512_add_ps(v, o->bias_per_column ? col_bias : _mm512_set1_ps(o->bias[i]));
+        if (ACT == DK_ACT_RELU) v = _mm512_max_ps(v, zero); /* maxps gives its second operand for NaN: 0 */
+        if (ACT == DK_ACT_RELU6) v = _mm512_min_ps(six, _mm512_max_ps(zero, v)); /* NaN and -0 kept */
+        if (ACT == DK_ACT_LEAKY_RELU)
+            v = _mm512_mask_mul_ps(v, _mm512_cmp_ps_mask(v, zero, _CMP_NGT_UQ), v, slope);
+        _mm512_mask_storeu_ps(c, m, v);
     }
-    if (o->bias != NULL) v = _mm512_add_ps(v, bias);
-    switch (o->activation) {
-    case DK_ACT_RELU: /* maxps returns its second operand for NaN: 0, like v > 0 ? v : 0 */
-        v = _mm512_max_ps(v, _mm512_setzero_ps());
-        break;
-    case DK_ACT_RELU6: /* NaN stays NaN, -0 stays -0, like the reference */
-        v = _mm512_min_ps(_mm512_set1_ps(6.0f), _mm512_max_ps(_mm512_setzero_ps(), v));
-        break;
-    case DK_ACT_LEAKY_RELU: {
-        __mmask16 le = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_NGT_UQ);
-        v = _mm512_mask_mul_ps(v, le, v, _mm512_set1_ps(o->act_alpha));
-        break;
-    }
-    default:
-        break;
-    }
-    _mm512_mask_storeu_ps(cp, mask, v);
 }
 
-/* The same for an 8-float (ymm) vector, the narrow end of a 24- or 8-wide tile. */
-DK_INLINE DK_TARGET_AVX512 void out_vec8(float *cp, __m256 acc, __mmask8 mask, const dk_sgemm_out *o,
-                                         __m256 bias) {
-    __m256 v = _mm256_mul_ps(acc, _mm256_set1_ps(o->alpha));
-    if (o->beta != 0.0f) {
-        __m256 old = _mm256_maskz_loadu_ps(mask, cp);
-        v = o->beta == 1.0f ? _mm256_add_ps(v, old) : _mm256_fmadd_ps(_mm256_set1_ps(o->beta), old, v);
+/*
+ * Folds a tile's accumulators (h rows of NR floats in acc, nr of them real) into C. One out-of-line
+ * body for every tile shape: inlined into all 48 tiles, the epilogue made them 230 KB; the
+ * accumulators' round trip through L1 costs a few cycles per tile against the k loop's hundreds.
+ * Each lane sees the operations it would in registers.
+ */
+__attribute__((noinline)) DK_TARGET_AVX512 static void store_tile(const float *acc, size_t h, size_t nr, float *c,
+                                                                  size_t ldc, const dk_sgemm_out *out) {
+    const dk_sgemm_out o = *out; /* a copy, which C's stores cannot alias, so its fields stay in registers */
+    const int beta = o.beta != 0.0f;
+    for (size_t j = 0; j < nr; j += 16) {
+        const __mmask16 m = first(nr - j);
+        const __m512 col_bias = o.bias != NULL && o.bias_per_column ? _mm512_maskz_loadu_ps(m, o.bias + j)
+                                                                    : _mm512_setzero_ps();
+#define DK_FOLD(act)                                                                    \
+    if (beta) fold_strip(acc + j, h, c + j, ldc, m, &o, col_bias, 1, act);               \
+    else fold_strip(acc + j, h, c + j, ldc, m, &o, col_bias, 0, act);                   \
+    break;
+        switch (o.activation) {
+        case DK_ACT_RELU: DK_FOLD(DK_ACT_RELU)
+        case DK_ACT_RELU6: DK_FOLD(DK_ACT_RELU6)
+        case DK_ACT_LEAKY_RELU: DK_FOLD(DK_ACT_LEAKY_RELU)
+        default: DK_FOLD(DK_ACT_NONE)
+        }
+#undef DK_FOLD
     }
-    if (o->bias != NULL) v = _mm256_add_ps(v, bias);
-    switch (o->activation) {
-    case DK_ACT_RELU:
-        v = _mm256_max_ps(v, _mm256_setzero_ps());
-        break;
-    case DK_ACT_RELU6:
-        v = _mm256_min_ps(_mm256_set1_ps(6.0f), _mm256_max_ps(_mm256_setzero_ps(), v));
-        break;
-    case DK_ACT_LEAKY_RELU: {
-        __mmask8 le = _mm256_cmp_ps_mask(v, _mm256_setzero_ps(), _CMP_NGT_UQ);
-        v = _mm256_mask_mul_ps(v, le, v, _mm256_set1_ps(o->act_alpha));
-        break;
-    }
-    default:
-        break;
-    }
-    _mm256_mask_storeu_ps(cp, mask, v);
+    if (!dk_sgemm_act_is_simple(o.activation))
+        for (size_t i = 0; i < h; i++) dk_activation_apply(o.activation, o.act_alpha, c + i * ldc, nr);
 }
 
 /* Which vectors a W-wide tile has: Z full zmm (0, 1 or 2), then Y (0 or 1) ymm. */
 #define DK_Z(W) ((W) / 16)
 #define DK_Y(W) (((W) % 16) != 0)
-
-typedef struct tile_masks {
-    __mmask16 m0, m1;
-    __mmask8 my;
-} tile_masks;
-
-DK_INLINE DK_TARGET_AVX512 void out_row(float *cp, __m512 x0, __m512 x1, __m256 xy, const int W,
-                                        tile_masks mk, size_t nr, const dk_sgemm_out *o, size_t row,
-                                        __m512 cb0, __m512 cb1, __m256 cby) {
-    __m512 b0 = cb0, b1 = cb1;
-    __m256 by = cby;
-    if (o->bias != NULL && !o->bias_per_column) {
-        b0 = b1 = _mm512_set1_ps(o->bias[row]);
-        by = _mm256_set1_ps(o->bias[row]);
-    }
-    if (DK_Z(W) >= 1) out_vec(cp, x0, mk.m0, o, b0);
-    if (DK_Z(W) == 2) out_vec(cp + 16, x1, mk.m1, o, b1);
-    if (DK_Y(W)) out_vec8(cp + 16 * DK_Z(W), xy, mk.my, o, by);
-    if (!dk_sgemm_act_is_simple(o->activation)) dk_activation_apply(o->activation, o->act_alpha, cp, nr);
-}
 
 /* The kernel body for H rows and W columns (8, 16, 24, 32), both compile-time constants once inlined. */
 DK_INLINE DK_TARGET_AVX512 void kernel_hw(size_t kc, const float *a, const float *b, size_t ldb, float *c, size_t ldc,
@@ -136,23 +118,17 @@ DK_INLINE DK_TARGET_AVX512 void kernel_hw(size_t kc, const float *a, const float
 #undef DK_STEP
 #undef DK_ROW
 
-    /* Masks for the columns past nr (nr > W - 8). */
-    tile_masks mk = {0xFFFF, 0xFFFF, 0xFF};
-    if (DK_Y(W)) mk.my = (__mmask8)((1u << (nr - 16 * DK_Z(W))) - 1u);
-    else if (DK_Z(W) == 1) mk.m0 = (__mmask16)((1u << nr) - 1u);
-    else mk.m1 = (__mmask16)((1u << (nr - 16)) - 1u);
-    __m512 cb0 = _mm512_setzero_ps(), cb1 = cb0;
-    __m256 cby = _mm256_setzero_ps();
-    if (o->bias != NULL && o->bias_per_column) {
-        if (DK_Z(W) >= 1) cb0 = _mm512_maskz_loadu_ps(mk.m0, o->bias);
-        if (DK_Z(W) == 2) cb1 = _mm512_maskz_loadu_ps(mk.m1, o->bias + 16);
-        if (DK_Y(W)) cby = _mm256_maskz_loadu_ps(mk.my, o->bias + 16 * DK_Z(W));
+    float acc[MR * NR] __attribute__((aligned(64)));
+#define DK_SAVE(i)                                                                              \
+    if (H > i) {                                                                                \
+        if (DK_Z(W) >= 1) _mm512_store_ps(acc + (i) * NR, r##i##a);                             \
+        if (DK_Z(W) == 2) _mm512_store_ps(acc + (i) * NR + 16, r##i##b);                        \
+        if (DK_Y(W)) _mm256_store_ps(acc + (i) * NR + 16 * DK_Z(W), r##i##y);                   \
     }
-#define DK_OUT(i) \
-    if (H > i) out_row(c + (size_t)(i) * ldc, r##i##a, r##i##b, r##i##y, W, mk, nr, o, i, cb0, cb1, cby);
-    DK_OUT(0) DK_OUT(1) DK_OUT(2) DK_OUT(3) DK_OUT(4) DK_OUT(5)
-    DK_OUT(6) DK_OUT(7) DK_OUT(8) DK_OUT(9) DK_OUT(10) DK_OUT(11)
-#undef DK_OUT
+    DK_SAVE(0) DK_SAVE(1) DK_SAVE(2) DK_SAVE(3) DK_SAVE(4) DK_SAVE(5)
+    DK_SAVE(6) DK_SAVE(7) DK_SAVE(8) DK_SAVE(9) DK_SAVE(10) DK_SAVE(11)
+#undef DK_SAVE
+    store_tile(acc, (size_t)H, nr, c, ldc, o);
 }
 
 /* One out-of-line function per (rows, width): each gets the whole register file to itself. */
