@@ -8,7 +8,6 @@
 #if defined(__x86_64__)
 
 #include <immintrin.h>
-#include <string.h>
 
 #define DK_TARGET_AVX2 __attribute__((target("avx2,fma")))
 #define DK_INLINE static inline __attribute__((always_inline))
@@ -17,64 +16,65 @@
 #define VL 8
 #define NR 16
 
-/* One full vector of the tile into C: alpha, beta, bias, then the simple activations. */
-DK_INLINE DK_TARGET_AVX2 void out_vec(float *cp, __m256 acc, const dk_sgemm_out *o, __m256 bias) {
-    __m256 v = _mm256_mul_ps(acc, _mm256_set1_ps(o->alpha));
-    if (o->beta != 0.0f) {
-        __m256 old = _mm256_loadu_ps(cp);
-        v = o->beta == 1.0f ? _mm256_add_ps(v, old) : _mm256_fmadd_ps(_mm256_set1_ps(o->beta), old, v);
+/*
+ * Folds one 8-column strip of h tile rows into C: alpha, beta, bias, then the simple activations.
+ * BETA (beta != 0), ACT and PARTIAL are constants, so the row loop has no branch but the bias's.
+ * PARTIAL: only the lanes under `lanes` are real; C and the bias are read and written under it
+ * (masked lanes read 0), so results do not depend on where a tile boundary falls (thread splits move
+ * them). col_bias: the strip's bias when it is per column.
+ */
+DK_INLINE DK_TARGET_AVX2 void fold_strip(const float *acc, size_t h, float *c, size_t ldc, __m256i lanes,
+                                         const dk_sgemm_out *o, __m256 col_bias, const int BETA,
+                                         const dk_activation ACT, const int PARTIAL) {
+    const __m256 alpha = _mm256_set1_ps(o->alpha), beta = _mm256_set1_ps(o->beta);
+    const __m256 slope = _mm256_set1_ps(o->act_alpha), zero = _mm256_setzero_ps(), six = _mm256_set1_ps(6.0f);
+    for (size_t i = 0; i < h; i++, acc += NR, c += ldc) {
+        __m256 v = _mm256_mul_ps(_mm256_load_ps(acc), alpha);
+        if (BETA) /* beta == 1 included: the fused 1 * old + v rounds once, like old + v */
+            v = _mm256_fmadd_ps(beta, PARTIAL ? _mm256_maskload_ps(c, lanes) : _mm256_loadu_ps(c), v);
+        if (o->bias != NULL) v = _mm256_add_ps(v, o->bias_per_column ? col_bias : _mm256_set1_ps(o->bias[i]));
+        if (ACT == DK_ACT_RELU) v = _mm256_max_ps(v, zero); /* maxps gives its second operand for NaN: 0 */
+        if (ACT == DK_ACT_RELU6) v = _mm256_min_ps(six, _mm256_max_ps(zero, v)); /* NaN and -0 kept */
+        if (ACT == DK_ACT_LEAKY_RELU)
+            v = _mm256_blendv_ps(_mm256_mul_ps(v, slope), v, _mm256_cmp_ps(v, zero, _CMP_GT_OQ));
+        if (PARTIAL) _mm256_maskstore_ps(c, lanes, v);
+        else _mm256_storeu_ps(c, v);
     }
-    if (o->bias != NULL) v = _mm256_add_ps(v, bias);
-    switch (o->activation) {
-    case DK_ACT_RELU: /* maxps returns its second operand for NaN: 0, like v > 0 ? v : 0 */
-        v = _mm256_max_ps(v, _mm256_setzero_ps());
-        break;
-    case DK_ACT_RELU6: /* NaN stays NaN, -0 stays -0, like the reference */
-        v = _mm256_min_ps(_mm256_set1_ps(6.0f), _mm256_max_ps(_mm256_setzero_ps(), v));
-        break;
-    case DK_ACT_LEAKY_RELU: {
-        __m256 gt = _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_GT_OQ);
-        v = _mm256_blendv_ps(_mm256_mul_ps(v, _mm256_set1_ps(o->act_alpha)), v, gt);
-        break;
-    }
-    default:
-        break;
-    }
-    _mm256_storeu_ps(cp, v);
 }
 
-DK_INLINE DK_TARGET_AVX2 void out_row(float *cp, __m256 x0, __m256 x1, const int NV, size_t nr,
-                                      const dk_sgemm_out *o, size_t row) {
-    __m256 b0 = _mm256_setzero_ps(), b1 = b0;
-    if (nr != (size_t)(NV * VL)) {
-        /* A partial tile: the same vector code on a copy, so that results do not
-         * depend on where a tile boundary falls (thread splits move them). */
-        float tc[NR] = {0}, tb[NR] = {0};
-        if (o->beta != 0.0f) memcpy(tc, cp, nr * sizeof(float));
-        if (o->bias != NULL) {
-            if (o->bias_per_column) memcpy(tb, o->bias, nr * sizeof(float));
-            else b0 = b1 = _mm256_set1_ps(o->bias[row]);
+/*
+ * Folds a tile's accumulators (h rows of NR floats in acc, nr of them real) into C. One out-of-line
+ * body for every tile shape (inlined into all 12, the epilogue made them 75 KB); the accumulators'
+ * round trip through L1 costs a few cycles per tile against the k loop's hundreds.
+ */
+__attribute__((noinline)) DK_TARGET_AVX2 static void store_tile(const float *acc, size_t h, size_t nr, float *c,
+                                                                size_t ldc, const dk_sgemm_out *out) {
+    const dk_sgemm_out o = *out; /* a copy, which C's stores cannot alias, so its fields stay in registers */
+    const int beta = o.beta != 0.0f;
+    for (size_t j = 0; j < nr; j += VL) {
+        const int partial = nr - j < VL;
+        const __m256i lanes = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(nr - j)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        __m256 col_bias = _mm256_setzero_ps();
+        if (o.bias != NULL && o.bias_per_column) col_bias = _mm256_maskload_ps(o.bias + j, lanes);
+#define DK_FOLD(act)                                                                                     \
+    if (partial) {                                                                                       \
+        if (beta) fold_strip(acc + j, h, c + j, ldc, lanes, &o, col_bias, 1, act, 1);                     \
+        else fold_strip(acc + j, h, c + j, ldc, lanes, &o, col_bias, 0, act, 1);                         \
+    } else {                                                                                             \
+        if (beta) fold_strip(acc + j, h, c + j, ldc, lanes, &o, col_bias, 1, act, 0);                     \
+        else fold_strip(acc + j, h, c + j, ldc, lanes, &o, col_bias, 0, act, 0);                         \
+    }                                                                                                    \
+    break;
+        switch (o.activation) {
+        case DK_ACT_RELU: DK_FOLD(DK_ACT_RELU)
+        case DK_ACT_RELU6: DK_FOLD(DK_ACT_RELU6)
+        case DK_ACT_LEAKY_RELU: DK_FOLD(DK_ACT_LEAKY_RELU)
+        default: DK_FOLD(DK_ACT_NONE)
         }
-        if (o->bias != NULL && o->bias_per_column) {
-            b0 = _mm256_loadu_ps(tb);
-            b1 = _mm256_loadu_ps(tb + VL);
-        }
-        out_vec(tc, x0, o, b0);
-        if (NV == 2) out_vec(tc + VL, x1, o, b1);
-        memcpy(cp, tc, nr * sizeof(float));
-    } else {
-        if (o->bias != NULL) {
-            if (o->bias_per_column) {
-                b0 = _mm256_loadu_ps(o->bias);
-                if (NV == 2) b1 = _mm256_loadu_ps(o->bias + VL);
-            } else {
-                b0 = b1 = _mm256_set1_ps(o->bias[row]);
-            }
-        }
-        out_vec(cp, x0, o, b0);
-        if (NV == 2) out_vec(cp + VL, x1, o, b1);
+#undef DK_FOLD
     }
-    if (!dk_sgemm_act_is_simple(o->activation)) dk_activation_apply(o->activation, o->act_alpha, cp, nr);
+    if (!dk_sgemm_act_is_simple(o.activation))
+        for (size_t i = 0; i < h; i++) dk_activation_apply(o.activation, o.act_alpha, c + i * ldc, nr);
 }
 
 DK_INLINE DK_TARGET_AVX2 void kernel_hv(size_t kc, const float *a, const float *b, size_t ldb, float *c, size_t ldc,
@@ -104,10 +104,15 @@ DK_INLINE DK_TARGET_AVX2 void kernel_hv(size_t kc, const float *a, const float *
     for (; p > 0; p--) DK_STEP
 #undef DK_STEP
 #undef DK_ROW
-#define DK_OUT(i) \
-    if (H > i) out_row(c + (size_t)(i) * ldc, r##i##a, r##i##b, NV, nr, o, i);
-    DK_OUT(0) DK_OUT(1) DK_OUT(2) DK_OUT(3) DK_OUT(4) DK_OUT(5)
-#undef DK_OUT
+    float acc[MR * NR] __attribute__((aligned(32)));
+#define DK_SAVE(i)                                                   \
+    if (H > i) {                                                     \
+        _mm256_store_ps(acc + (i) * NR, r##i##a);                    \
+        if (NV == 2) _mm256_store_ps(acc + (i) * NR + VL, r##i##b);  \
+    }
+    DK_SAVE(0) DK_SAVE(1) DK_SAVE(2) DK_SAVE(3) DK_SAVE(4) DK_SAVE(5)
+#undef DK_SAVE
+    store_tile(acc, (size_t)H, nr, c, ldc, o);
 }
 
 /* One out-of-line function per (rows, vectors): each gets the whole register file to itself. */
