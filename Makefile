@@ -171,6 +171,16 @@ fuzz-image:
 	build-fuzz/make_image_seeds build-fuzz/corpus-image
 	@if [ -d tools/fuzz/regressions/image ]; then cp tools/fuzz/regressions/image/* build-fuzz/corpus-image/; fi
 
+# The checkpoint reader is Swift: its own package (tools/fuzz/checkpoint) over the root one, built by
+# SwiftPM with libFuzzer and ASan; the binary writes its own seeds (DLRT_FUZZ_CHECKPOINT_SEEDS).
+fuzz-checkpoint:
+	@mkdir -p build-fuzz/corpus-checkpoint
+	cd tools/fuzz/checkpoint && swift build -c release --sanitize=fuzzer --sanitize=address \
+	  --scratch-path $(FUZZ_CKPT_SCRATCH) --disable-build-manifest-caching
+	cp $(FUZZ_CKPT_SCRATCH)/release/fuzz_checkpoint build-fuzz/fuzz_checkpoint
+	DLRT_FUZZ_CHECKPOINT_SEEDS=build-fuzz/corpus-checkpoint build-fuzz/fuzz_checkpoint
+	@if [ -d tools/fuzz/regressions/checkpoint ]; then cp tools/fuzz/regressions/checkpoint/* build-fuzz/corpus-checkpoint/; fi
+
 fuzz-replay:
 	@for t in model image checkpoint; do \
 	  if [ -d tools/fuzz/regressions/$$t ]; then build-fuzz/fuzz_$$t -runs=0 tools/fuzz/regressions/$$t || exit 1; fi; \
