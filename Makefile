@@ -7,7 +7,8 @@
 CC      ?= cc
 PREFIX  ?= /usr/local
 BUILD   ?= build
-VERSION := 0.1.0
+# The library version has one home, the C source that reports it.
+VERSION := $(shell sed -n 's/^#define DLRT_VERSION_STRING "\(.*\)"$$/\1/p' CRuntime/runtime/model_api.c)
 SOVER   := 1
 OPT     ?= -O2
 # Every function and object in its own section, so that the shared library's --gc-sections drops
@@ -32,7 +33,7 @@ TEST_BINS := $(TEST_SRCS:Tests/CRuntimeTests/%.c=$(BUILD)/tests/%)
 HEADERS := $(wildcard CRuntime/*.h CRuntime/*/*.h include/*.h)
 
 .PHONY: all lib demo test test-deps test-c test-c-programs test-sanitize test-swift test-symbols test-example test-example-generator test-example-text \
-        test-warnings test-header test-footprint test-tsan install clean symbols fuzz-model
+        test-warnings test-header test-footprint test-tsan test-abi-compat install clean symbols fuzz-model
 all: lib
 lib: $(BUILD)/libdlrt.so.$(SOVER) $(BUILD)/libdlrt.a $(BUILD)/dlrt.pc
 
@@ -57,7 +58,7 @@ $(BUILD)/tests/%: Tests/CRuntimeTests/%.c $(TEST_SUPPORT) Tests/CRuntimeTests/te
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -ICRuntime -o $@ $< $(TEST_SUPPORT) $(BUILD)/libdlrt.a $(LDLIBS)
 
-test-c: test-c-programs test-symbols test-warnings test-header test-footprint test-tsan test-example test-example-generator test-example-text
+test-c: test-c-programs test-symbols test-abi-compat test-warnings test-header test-footprint test-tsan test-example test-example-generator test-example-text
 
 test-c-programs: $(TEST_BINS)
 	@sh tools/run-c-tests.sh $(BUILD) $(TEST_BINS)
@@ -66,6 +67,12 @@ test-c-programs: $(TEST_BINS)
 test-symbols: $(BUILD)/libdlrt.so.$(SOVER)
 	@nm -D --defined-only $< | awk '$$2 == "T" {sub(/@.*/, "", $$3); print $$3}' | sort | diff -u CRuntime/dlrt.exports - \
 	  && echo "symbols: 1 passed, 0 failed"
+
+# The previous tagged release's example, built against its own header and library, runs the same
+# with this library in place of its own; its source compiles against this header (tools/check-abi-compat.sh).
+test-abi-compat: $(BUILD)/libdlrt.so.$(SOVER) $(BUILD)/seeds/small.dlrt
+	@sh tools/check-abi-compat.sh $(BUILD) $(VERSION) $(BUILD)/seeds/small.dlrt $(BUILD)/seeds/small_int8.dlrt \
+	  models/mnist-lenet5.dlrt models/cifar10-resnet20.dlrt models/cifar10-resnet20-int8.dlrt models/mnist-dcgan.dlrt
 
 # Every runtime source compiles without a single warning under both gcc and clang (-Werror):
 # objects go to $(BUILD)/warnings/<compiler>/, so a warning fails the build of that object.

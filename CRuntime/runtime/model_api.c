@@ -12,7 +12,7 @@
 #include "session.h"
 #include "status.h"
 
-#define DLRT_VERSION_STRING "0.1.0"
+#define DLRT_VERSION_STRING "0.2.0"
 
 uint32_t dlrt_abi_version(void) { return DLRT_ABI_VERSION; }
 const char *dlrt_version_string(void) { return DLRT_VERSION_STRING; }

@@ -206,7 +206,7 @@ TEST(selftest_passes_and_fails_as_it_should) {
 
 TEST(version_and_names) {
     CHECK(dlrt_abi_version() == DLRT_ABI_VERSION, "abi version");
-    CHECK(strcmp(dlrt_version_string(), "0.1.0") == 0, "version string");
+    CHECK(strcmp(dlrt_version_string(), "0.2.0") == 0, "version string");
     CHECK(strcmp(dlrt_status_name(DLRT_ERR_CHECKSUM), "DLRT_ERR_CHECKSUM") == 0, "status name");
     const char *isa = dlrt_isa();
     CHECK(strcmp(isa, "scalar") == 0 || strcmp(isa, "avx2") == 0 || strcmp(isa, "avx512") == 0 || strcmp(isa, "neon") == 0, "%s", isa);

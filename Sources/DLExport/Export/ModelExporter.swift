@@ -40,7 +40,8 @@ public struct ExportOptions: Sendable {
 /// try exported.write(to: "resnet20.dlrt")  // atomic
 /// ```
 public enum ModelExporter {
-    public static let version = "0.1.0"
+    /// The project's version, which the C runtime's `dlrt_version_string` holds.
+    public static let version = Runtime.version
 
     /// Reads `checkpointPath`, exports it and writes `outputPath`
     /// atomically. Nothing is written unless every step succeeded.
