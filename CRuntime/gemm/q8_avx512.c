@@ -91,17 +91,32 @@ static inline __mmask16 first(size_t n) { return (__mmask16)(n >= 16 ? 0xFFFFu :
 
 /* ---- GEMM microkernel (VNNI) ------------------------------------------------------- */
 
-/* Requantizes and stores one row of the tile (constants per row unless COLS). */
-DK_INLINE DK_AVX512 void out_row(int8_t *c, __m512i x0, __m512i x1, const rq16 *col, __mmask16 m0, __mmask16 m1,
-                                 const dk_q8_tile *t, size_t i, const int NV, const int COLS) {
-    rq16 row[2];
-    if (!COLS) {
-        row[0] = rq16_broadcast(t->bias[i], t->mult[i], t->shift[i], t->limit[i]);
-        row[1] = row[0];
-        col = row;
+/* Requantizes and stores one row of a tile: lanes under m0 with r0, then (nr > 16) under m1 with r1. */
+DK_INLINE DK_AVX512 void store_row(int8_t *c, const int32_t *acc, size_t nr, __mmask16 m0, __mmask16 m1,
+                                   const rq16 *r0, const rq16 *r1, const dk_q8_out *o) {
+    _mm_mask_storeu_epi8(c, m0, _mm512_cvtepi32_epi8(rq_vec(_mm512_load_si512(acc), r0, o)));
+    if (nr > VL) _mm_mask_storeu_epi8(c + VL, m1, _mm512_cvtepi32_epi8(rq_vec(_mm512_load_si512(acc + VL), r1, o)));
+}
+
+/*
+ * Requantizes and stores a tile's accumulators (h rows of NR in acc, nr of them real). One
+ * out-of-line body for every tile shape: inlined into all 96, the requantization made them 95 KB;
+ * the accumulators' round trip through L1 costs a few cycles per tile against the k loop.
+ */
+__attribute__((noinline)) DK_AVX512 static void store_tile(const int32_t *acc, size_t h, size_t nr, int8_t *c,
+                                                           size_t ldc, const dk_q8_tile *tp) {
+    const dk_q8_tile t = *tp; /* a copy, which C's stores cannot alias, so its fields stay in registers */
+    const __mmask16 m0 = first(nr), m1 = first(nr > VL ? nr - VL : 0);
+    if (t.chan_cols) {
+        const rq16 c0 = rq16_load(t.bias, t.mult, t.shift, t.limit);
+        const rq16 c1 = nr > VL ? rq16_load(t.bias + VL, t.mult + VL, t.shift + VL, t.limit + VL) : c0;
+        for (size_t i = 0; i < h; i++) store_row(c + i * ldc, acc + i * NR, nr, m0, m1, &c0, &c1, &t.out);
+    } else {
+        for (size_t i = 0; i < h; i++) {
+            const rq16 r = rq16_broadcast(t.bias[i], t.mult[i], t.shift[i], t.limit[i]);
+            store_row(c + i * ldc, acc + i * NR, nr, m0, m1, &r, &r, &t.out);
+        }
     }
-    _mm_mask_storeu_epi8(c, m0, _mm512_cvtepi32_epi8(rq_vec(x0, &col[0], &t->out)));
-    if (NV > 1) _mm_mask_storeu_epi8(c + 16, m1, _mm512_cvtepi32_epi8(rq_vec(x1, &col[1], &t->out)));
 }
 
 /*
@@ -138,17 +153,16 @@ DK_INLINE DK_VNNI void tile(size_t kgroups, const uint8_t *a, const uint8_t *b, 
     }
 #undef DK_ROW
 #undef DK_DP
-    const __mmask16 m0 = first(nr), m1 = first(nr > 16 ? nr - 16 : 0);
-    rq16 col[2];
-    if (COLS) {
-        col[0] = rq16_load(t->bias, t->mult, t->shift, t->limit);
-        col[1] = NV > 1 ? rq16_load(t->bias + 16, t->mult + 16, t->shift + 16, t->limit + 16) : col[0];
+    int32_t acc[MR * NR] __attribute__((aligned(64)));
+#define DK_SAVE(i)                                                                  \
+    if (H > i) {                                                                    \
+        _mm512_store_si512(acc + (i) * NR, r##i##a);                                \
+        if (NV > 1) _mm512_store_si512(acc + (i) * NR + 16, r##i##b);               \
     }
-#define DK_OUT(i) \
-    if (H > i) out_row(c + (size_t)(i) * ldc, r##i##a, r##i##b, col, m0, m1, t, i, NV, COLS);
-    DK_OUT(0) DK_OUT(1) DK_OUT(2) DK_OUT(3) DK_OUT(4) DK_OUT(5)
-    DK_OUT(6) DK_OUT(7) DK_OUT(8) DK_OUT(9) DK_OUT(10) DK_OUT(11)
-#undef DK_OUT
+    DK_SAVE(0) DK_SAVE(1) DK_SAVE(2) DK_SAVE(3) DK_SAVE(4) DK_SAVE(5)
+    DK_SAVE(6) DK_SAVE(7) DK_SAVE(8) DK_SAVE(9) DK_SAVE(10) DK_SAVE(11)
+#undef DK_SAVE
+    store_tile(acc, (size_t)H, nr, c, ldc, t);
 }
 
 typedef void (*tile_fn)(size_t kgroups, const uint8_t *a, const uint8_t *b, size_t nr, int8_t *c, size_t ldc,
