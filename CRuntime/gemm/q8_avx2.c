@@ -88,19 +88,34 @@ DK_INLINE DK_AVX2 void store_row(int8_t *c, __m128i bytes, size_t nr) {
     }
 }
 
-/* Requantizes and stores one row of the tile (constants per row unless the channels are columns). */
-DK_INLINE DK_AVX2 void out_row(int8_t *c, __m256i x0, __m256i x1, const rq8 *col, size_t nr, const dk_q8_tile *t,
-                               size_t i, const int NV) {
-    rq8 row;
-    if (!t->chan_cols) {
-        row = rq8_broadcast(t->bias[i], t->mult[i], t->shift[i], t->limit[i]);
-        col = &row;
-    }
-    const __m256i q0 = rq_vec(x0, &col[0], &t->out);
-    const __m256i q1 = NV > 1 ? rq_vec(x1, t->chan_cols ? &col[1] : &col[0], &t->out) : q0;
+/* Requantizes and stores one row of a tile: lanes 0-7 with r0, then (nr > 8) lanes 8-15 with r1. */
+DK_INLINE DK_AVX2 void out_row(int8_t *c, const int32_t *acc, size_t nr, const rq8 *r0, const rq8 *r1,
+                               const dk_q8_out *o) {
+    const __m256i q0 = rq_vec(_mm256_load_si256((const __m256i *)acc), r0, o);
+    const __m256i q1 = nr > VL ? rq_vec(_mm256_load_si256((const __m256i *)(acc + VL)), r1, o) : q0;
     const __m128i w0 = _mm_packs_epi32(_mm256_castsi256_si128(q0), _mm256_extracti128_si256(q0, 1));
     const __m128i w1 = _mm_packs_epi32(_mm256_castsi256_si128(q1), _mm256_extracti128_si256(q1, 1));
     store_row(c, _mm_packs_epi16(w0, w1), nr);
+}
+
+/*
+ * Requantizes and stores a tile's accumulators (h rows of NR in acc, nr of them real). One
+ * out-of-line body for every tile shape (inlined into all 8, the requantization made them 14 KB);
+ * the accumulators' round trip through L1 costs a few cycles per tile against the k loop.
+ */
+__attribute__((noinline)) DK_AVX2 static void store_tile(const int32_t *acc, size_t h, size_t nr, int8_t *c,
+                                                         size_t ldc, const dk_q8_tile *tp) {
+    const dk_q8_tile t = *tp; /* a copy, which C's stores cannot alias, so its fields stay in registers */
+    if (t.chan_cols) {
+        const rq8 c0 = rq8_load(t.bias, t.mult, t.shift, t.limit);
+        const rq8 c1 = nr > VL ? rq8_load(t.bias + VL, t.mult + VL, t.shift + VL, t.limit + VL) : c0;
+        for (size_t i = 0; i < h; i++) out_row(c + i * ldc, acc + i * NR, nr, &c0, &c1, &t.out);
+    } else {
+        for (size_t i = 0; i < h; i++) {
+            const rq8 r = rq8_broadcast(t.bias[i], t.mult[i], t.shift[i], t.limit[i]);
+            out_row(c + i * ldc, acc + i * NR, nr, &r, &r, &t.out);
+        }
+    }
 }
 
 /*
@@ -128,15 +143,15 @@ DK_INLINE DK_AVX2 void tile(size_t kgroups, const int16_t *a, const int16_t *b, 
         b += 16 * NV;
     }
 #undef DK_ROW
-    rq8 col[2];
-    if (t->chan_cols) {
-        col[0] = rq8_load(t->bias, t->mult, t->shift, t->limit);
-        col[1] = NV > 1 ? rq8_load(t->bias + 8, t->mult + 8, t->shift + 8, t->limit + 8) : col[0];
+    int32_t acc[MR * NR] __attribute__((aligned(32)));
+#define DK_SAVE(i)                                                                      \
+    if (H > i) {                                                                        \
+        _mm256_store_si256((__m256i *)(acc + (i) * NR), r##i##a);                       \
+        if (NV > 1) _mm256_store_si256((__m256i *)(acc + (i) * NR + VL), r##i##b);      \
     }
-#define DK_OUT(i) \
-    if (H > i) out_row(c + (size_t)(i) * ldc, r##i##a, r##i##b, col, nr, t, i, NV);
-    DK_OUT(0) DK_OUT(1) DK_OUT(2) DK_OUT(3) DK_OUT(4) DK_OUT(5)
-#undef DK_OUT
+    DK_SAVE(0) DK_SAVE(1) DK_SAVE(2) DK_SAVE(3) DK_SAVE(4) DK_SAVE(5)
+#undef DK_SAVE
+    store_tile(acc, (size_t)H, nr, c, ldc, t);
 }
 
 typedef void (*tile_fn)(size_t kgroups, const int16_t *a, const int16_t *b, size_t nr, int8_t *c, size_t ldc,
