@@ -58,6 +58,8 @@ struct DLTrain: ParsableCommand {
     @Option(help: "Evaluate on N test examples.") var limitTest: Int?
     @Option(help: "End after epoch N as if interrupted (continue with --resume).") var stopAfter: Int?
     @Option(help: "charlstm: LSTM units per layer (default 512).") var hiddenSize: Int?
+    @Option(name: .customLong("ema"), help: ArgumentHelp("dcgan: also keep an exponential moving average of the generator with this decay (e.g. 0.999); samples and the exported generator use it.", valueName: "DECAY"))
+    var averageDecay: Double?
     @Option(help: "Progress output on stderr: auto, bar, lines or none.") var progress: TrainingConsole.ProgressStyle = .auto
 
     func run() throws {
@@ -84,6 +86,7 @@ struct DLTrain: ParsableCommand {
         options.limitTest = limitTest
         options.stopAfter = stopAfter
         options.hiddenSize = hiddenSize
+        options.averageDecay = averageDecay
         options.commandLine = CommandLine.arguments
 
         let console = TrainingConsole(style: progress)
@@ -124,7 +127,9 @@ extension DLTrain {
             let loadStart = monotonicSeconds()
             let trainer = try GenerativeTrainer(options, console: console)
             let s = trainer.settings
-            console.result("dltrain: \(s.model) (\(trainer.model.parameterCount) parameters: \(trainer.entry.summary))")
+            let trainable = trainer.model.trainableParameters().reduce(0) { $0 + $1.count }
+            let average = trainer.architecture.averageDecay.map { ", and an average of the generator with decay \($0)" } ?? ""
+            console.result("dltrain: \(s.model) (\(trainable) trained parameters: \(trainer.entry.summary)\(average))")
             console.result("data: \(trainer.data.kind.rawValue) '\(s.data)': \(trainer.data.train.count) train, \(trainer.data.test.count) test, pixels to \(trainer.entry.pixelRange) (loaded in \(formatted("%.1f", monotonicSeconds() - loadStart)) s)")
             console.result("recipe: \(s.optimizer.rawValue) lr \(s.learningRate) momentum \(s.momentum) weight decay \(s.weightDecay), batch \(s.batchSize), \(s.epochs) epochs, seed \(s.seed), \(trainer.threads) threads")
             for note in trainer.notes { console.result(note) }

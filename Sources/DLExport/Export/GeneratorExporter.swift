@@ -41,9 +41,9 @@ public enum GeneratorExporter {
             throw ExportError.checkpoint("'\(name)' has no generator to export: dlexport exports classifiers and the generator of a GAN (dcgan)")
         }
         gan.eval()
-        var lowered = try LoweredModel(gan.generator, inputShape: gan.latentShape)
+        var lowered = try LoweredModel(gan.sampler, inputShape: gan.latentShape)
         let input = PortableNormal.latents(seed: selfTestSeed, count: 1, size: gan.latentSize)
-        let expected = Parity.engineOutput(of: gan.generator, input: input, shape: [1] + gan.latentShape)
+        let expected = Parity.engineOutput(of: gan.sampler, input: input, shape: [1] + gan.latentShape)
         let dataset = checkpoint.input?.dataset ?? TrainingSettings.parseRecipe(checkpoint.recipe)?["data"]?
             .split(separator: "/").last.map(String.init) ?? "unknown"
         for (key, value) in metadata(checkpoint, gan: gan, dataset: dataset, producer: options.producer) {
@@ -69,6 +69,9 @@ public enum GeneratorExporter {
         let name = checkpoint.architecture.name
         let (c, h, w) = (gan.imageShape[0], gan.imageShape[1], gan.imageShape[2])
         var description = "\(name) generator trained \(checkpoint.epoch) epoch\(checkpoint.epoch == 1 ? "" : "s") on \(dataset)"
+        if let decay = checkpoint.architecture.averageDecay {
+            description += " (the moving average of its generator, decay \(decay))"
+        }
         if let last = checkpoint.metrics.last {
             description += formatted(": D loss %.4f, D accuracy %.1f%%", last.trainLoss, last.trainAccuracy * 100)
             if let g = last.testLoss { description += formatted(", G loss %.4f", g) }

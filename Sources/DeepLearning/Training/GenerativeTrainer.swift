@@ -10,7 +10,8 @@ import DLSupport
 ///
 /// - dcgan: an 8 x 8 grid of the generator's images (evaluation mode) for a
 ///   fixed noise batch, the first 64 latents of `PortableNormal(seed:)` —
-///   the same latents `dlsample --seed <seed>` draws;
+///   the same latents `dlsample --seed <seed>` draws — from the generator's
+///   moving average when the run keeps one (`--ema`);
 /// - autoencoder: 16 test images above their reconstructions.
 ///
 /// Measurements in the checkpoint's `EpochMetrics` and the log:
@@ -90,7 +91,8 @@ public final class GenerativeTrainer: EpochLoop {
                                            resize: data.inputContract.resize)
         self.data = data
 
-        architecture = GenerativeZoo.architecture(entry.name, imageShape: imageShape)
+        architecture = GenerativeZoo.architecture(entry.name, imageShape: imageShape,
+                                                  averageDecay: options.averageDecay ?? resumed?.architecture.averageDecay)
         do {
             model = try GenerativeZoo.make(architecture, seed: settings.seed)
         } catch {
@@ -188,6 +190,7 @@ public final class GenerativeTrainer: EpochLoop {
                 if let gan = model as? DCGAN<Float> {
                     let z = Tensor<Float>(shape: [batch.count] + gan.latentShape, scalars: noise.next(batch.count * gan.latentSize))
                     let measured = gan.adversarialStep(real: images, noise: z, optimizer: optimizer)
+                    if let decay = architecture.averageDecay { gan.updateAverage(decay: Float(decay), updates: step) }
                     (loss, accuracy) = (measured.discriminator, measured.discriminatorAccuracy)
                     generatorSum += measured.generator * Double(batch.count)
                 } else {

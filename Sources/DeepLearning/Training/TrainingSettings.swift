@@ -47,6 +47,8 @@ public struct TrainingOptions: Sendable, Equatable {
     public var stopAfter: Int?
     /// charlstm only: LSTM units per layer (default `CharLSTMRecipe.standard`'s).
     public var hiddenSize: Int?
+    /// dcgan only: keep an exponential moving average of the generator with this decay (`DCGAN.averaged`).
+    public var averageDecay: Double?
     /// The command line, recorded in the checkpoint's recipe.
     public var commandLine: [String] = []
 
@@ -207,6 +209,10 @@ public struct TrainingSettings: Sendable, Equatable {
         guard !options.out.isEmpty else { throw bad("--out must name a file") }
         if options.hiddenSize != nil && model != CharLSTMRecipe.modelName {
             throw bad("--hidden-size is for \(CharLSTMRecipe.modelName); \(model)'s size is fixed by its name")
+        }
+        if let decay = options.averageDecay {
+            guard model == "dcgan" else { throw bad("--ema is for dcgan (an average of its generator); \(model) has none") }
+            guard decay > 0 && decay < 1 else { throw bad("--ema \(decay) must be between 0 and 1 (for example 0.999)") }
         }
     }
 

@@ -20,37 +20,53 @@
 /// discriminator's input, ReLU in G, LeakyReLU 0.2 in D, tanh output (data
 /// scaled to [-1, 1]); convolutions without bias (a batch norm follows, or
 /// it is the output); weights N(0, 0.02), batch-norm scales N(1, 0.02),
-/// shifts 0. `forward` is the generator: latent in, image out.
+/// shifts 0. `forward` is the sampler: latent in, image out.
+///
+/// With `averaged`, the module also holds an exponential moving average of
+/// the generator (`averaged.*`, frozen: no optimizer touches it), updated
+/// after every step by `updateAverage` and used wherever images are made:
+/// GAN samples oscillate with the adversarial game from step to step, and
+/// the average of recent generators draws cleaner digits than any one of
+/// them (Yazıcı et al. 2019).
 public final class DCGAN<Scalar: TensorScalar>: Module<Scalar> {
     public let generator: NamedSequential<Scalar>
     public let discriminator: NamedSequential<Scalar>
+    /// The moving average of `generator`, when the run keeps one.
+    public let averaged: NamedSequential<Scalar>?
     /// L: the latent vector's length.
     public let latentSize: Int
     /// [C, H, W] of the images.
     public let imageShape: [Int]
 
-    public init(generator: NamedSequential<Scalar>, discriminator: NamedSequential<Scalar>, latentSize: Int,
-                imageShape: [Int]) {
+    public init(generator: NamedSequential<Scalar>, discriminator: NamedSequential<Scalar>,
+                averaged: NamedSequential<Scalar>? = nil, latentSize: Int, imageShape: [Int]) {
         self.generator = generator
         self.discriminator = discriminator
+        self.averaged = averaged
         self.latentSize = latentSize
         self.imageShape = imageShape
         super.init()
     }
 
     public override var children: [(name: String, module: Module<Scalar>)] {
-        [("generator", generator), ("discriminator", discriminator)]
+        [("generator", generator), ("discriminator", discriminator)] + (averaged.map { [("averaged", $0)] } ?? [])
     }
 
-    /// The generator: [N, L, 1, 1] latents to [N, C, H, W] images in [-1, 1].
-    public override func forward(_ input: Tensor<Scalar>) -> Tensor<Scalar> { generator(input) }
+    /// The network that makes the images: the average when kept, else the generator.
+    public var sampler: NamedSequential<Scalar> { averaged ?? generator }
+
+    /// The sampler: [N, L, 1, 1] latents to [N, C, H, W] images in [-1, 1].
+    public override func forward(_ input: Tensor<Scalar>) -> Tensor<Scalar> { sampler(input) }
 
     /// The generator's input shape without the batch axis.
     public var latentShape: [Int] { [latentSize, 1, 1] }
 
-    /// Builds the networks above for `imageShape` ([C, s, s], s a multiple of 4).
+    /// Builds the networks above for `imageShape` ([C, s, s], s a multiple of
+    /// 4); with `averaged`, also the generator's average, starting as a copy
+    /// of it (drawing nothing from `g`, so both runs start from the same weights).
     public static func make<G: RandomNumberGenerator>(imageShape: [Int] = [1, 28, 28], latentSize: Int = 100,
-                                                      width: Int = 64, using g: inout G) throws -> DCGAN {
+                                                      width: Int = 64, averaged: Bool = false,
+                                                      using g: inout G) throws -> DCGAN {
         try Z.checkChannels(imageShape, model: "dcgan")
         let (c, side) = (imageShape[0], imageShape[1])
         guard imageShape[2] == side, side % 4 == 0, side >= 8 else {
@@ -60,17 +76,31 @@ public final class DCGAN<Scalar: TensorScalar>: Module<Scalar> {
             throw ZooError.badConfiguration(model: "dcgan", reason: "latent size \(latentSize) and width \(width) must be positive")
         }
         let base = side / 4
-        let generator = NamedSequential<Scalar>(
-            ("project", up(latentSize, 2 * width, base, stride: 1, padding: 0, &g)), ("bn1", norm(2 * width, &g)),
-            ("relu1", ReLU<Scalar>()),
-            ("up1", up(2 * width, width, 4, stride: 2, padding: 1, &g)), ("bn2", norm(width, &g)), ("relu2", ReLU<Scalar>()),
-            ("up2", up(width, c, 4, stride: 2, padding: 1, &g)), ("tanh", Tanh<Scalar>()))
+        let generator = makeGenerator(latentSize: latentSize, width: width, channels: c, base: base, &g)
         let discriminator = NamedSequential<Scalar>(
             ("conv1", down(c, width, 4, stride: 2, padding: 1, &g)), ("lrelu1", LeakyReLU<Scalar>(negativeSlope: 0.2)),
             ("conv2", down(width, 2 * width, 4, stride: 2, padding: 1, &g)), ("bn2", norm(2 * width, &g)),
             ("lrelu2", LeakyReLU<Scalar>(negativeSlope: 0.2)),
             ("score", down(2 * width, 1, base, stride: 1, padding: 0, &g)), ("flatten", Flatten<Scalar>()))
-        return DCGAN(generator: generator, discriminator: discriminator, latentSize: latentSize, imageShape: imageShape)
+        var average: NamedSequential<Scalar>?
+        if averaged {
+            var skip = SkipInitialization()
+            let copy = makeGenerator(latentSize: latentSize, width: width, channels: c, base: base, &skip)
+            try copy.load(generator.stateDict())
+            copy.freeze()
+            average = copy
+        }
+        return DCGAN(generator: generator, discriminator: discriminator, averaged: average, latentSize: latentSize,
+                     imageShape: imageShape)
+    }
+
+    static func makeGenerator<G: RandomNumberGenerator>(latentSize: Int, width: Int, channels c: Int, base: Int,
+                                                        _ g: inout G) -> NamedSequential<Scalar> {
+        NamedSequential<Scalar>(
+            ("project", up(latentSize, 2 * width, base, stride: 1, padding: 0, &g)), ("bn1", norm(2 * width, &g)),
+            ("relu1", ReLU<Scalar>()),
+            ("up1", up(2 * width, width, 4, stride: 2, padding: 1, &g)), ("bn2", norm(width, &g)), ("relu2", ReLU<Scalar>()),
+            ("up2", up(width, c, 4, stride: 2, padding: 1, &g)), ("tanh", Tanh<Scalar>()))
     }
 
     // MARK: - the paper's initialisation

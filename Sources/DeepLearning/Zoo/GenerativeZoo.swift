@@ -32,12 +32,15 @@ public enum GenerativeZoo {
 
     public static func entry(_ name: String) -> Entry? { entries.first { $0.name == name } }
 
-    /// The architecture description a checkpoint records for `name` on images of `imageShape`.
-    public static func architecture(_ name: String, imageShape: [Int]) -> ArchitectureDescription {
+    /// The architecture description a checkpoint records for `name` on images
+    /// of `imageShape`; a dcgan that keeps an average of its generator
+    /// records its decay (`average_decay`).
+    public static func architecture(_ name: String, imageShape: [Int], averageDecay: Double? = nil) -> ArchitectureDescription {
         var description = ArchitectureDescription(name: name, config: ["image_shape": .ints(imageShape)])
         if name == "dcgan" {
             description["latent_size"] = .int(100)
             description["width"] = .int(64)
+            if let averageDecay { description["average_decay"] = .double(averageDecay) }
         } else {
             description["code"] = .int(4)
         }
@@ -65,9 +68,18 @@ public enum GenerativeZoo {
         switch entry.objective {
         case .adversarial:
             return try DCGAN<Float>.make(imageShape: imageShape, latentSize: architecture.int("latent_size") ?? 100,
-                                         width: architecture.int("width") ?? 64, using: &g)
+                                         width: architecture.int("width") ?? 64,
+                                         averaged: architecture.averageDecay != nil, using: &g)
         case .reconstruction:
             return try ConvAutoencoder<Float>.make(imageShape: imageShape, code: architecture.int("code") ?? 4, using: &g)
         }
+    }
+}
+
+extension ArchitectureDescription {
+    /// A dcgan's generator-average decay, when it keeps one.
+    public var averageDecay: Double? {
+        if case .double(let decay)? = self["average_decay"] { return decay }
+        return nil
     }
 }

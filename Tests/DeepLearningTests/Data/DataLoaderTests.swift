@@ -40,7 +40,7 @@ import Testing
         a.epoch = 2
         #expect(Array(a).flatMap(\.indices) == a.order(epoch: 2))
         // Abandoning an epoch half-way is fine (the prefetched batch is waited for and dropped).
-        var iterator = a.batches(epoch: 0)
+        let iterator = a.batches(epoch: 0)
         _ = iterator.next()
         _ = iterator.next()
     }
