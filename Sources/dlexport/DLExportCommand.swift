@@ -28,13 +28,16 @@ struct DLExportCommand: ParsableCommand {
         activations are calibrated on examples of DATA's training split run through the exported fp32 model, \
         conv2d and dense get per-channel int8 weights, layers whose int8 error is too large (or that run \
         slower in int8 on this machine, or that have no int8 kernel) stay fp32, and a per-layer report is \
-        printed with the int8 and fp32 accuracy and top-1 agreement on DATA's test split.
+        printed with the int8 and fp32 accuracy and top-1 agreement on DATA's test split. A generator \
+        (dltrain --model dcgan) takes --int8 without --calibrate: it calibrates on N(0, 1) latents, and \
+        the report gives its output's SQNR against fp32 on held-out latents.
 
         Examples:
           dlexport resnet20.ckpt                      writes resnet20.dlrt
           dlexport lenet5.ckpt -o models/lenet5.dlrt --labels digits.txt
           dlexport --inspect resnet20.dlrt [--json]
           dlexport lenet5.ckpt --int8 --calibrate ../shared/datasets/mnist -o lenet5-int8.dlrt --json-report report.json
+          dlexport gan.ckpt --int8 -o gan-int8.dlrt
         """)
 
     @Argument(help: "The checkpoint to export (model.ckpt), or with --inspect the model to inspect (model.dlrt).")
@@ -52,7 +55,7 @@ struct DLExportCommand: ParsableCommand {
     @Option(name: .customLong("json-report"), help: ArgumentHelp("With --int8: also write the quantization report as JSON to PATH.", valueName: "PATH"))
     var jsonReport: String?
 
-    @Flag(help: "Quantize to int8 (needs --calibrate).")
+    @Flag(help: "Quantize to int8 (a classifier needs --calibrate DATA).")
     var int8 = false
     @Option(help: ArgumentHelp("With --int8: the data set to calibrate on (MNIST IDX, CIFAR-10 binary or folder, image folder with train/ and test/).", valueName: "DATA"))
     var calibrate: String?
@@ -108,8 +111,12 @@ struct DLExportCommand: ParsableCommand {
         options.producer = "dlexport \(ModelExporter.version)"
         if int8 {
             // A character model's int8 is weight-only (its activations stay f32): nothing to calibrate.
-            guard (try? Checkpoint.read(from: input))?.architecture.name == CharLSTMRecipe.modelName else {
-                guard calibrate != nil else { throw ValidationError("--int8 needs --calibrate DATA") }
+            // A generator calibrates on latents of its own input distribution.
+            let checkpoint = try? Checkpoint.read(from: input)
+            guard checkpoint?.architecture.name == CharLSTMRecipe.modelName else {
+                guard calibrate != nil || checkpoint.map(GeneratorExporter.exports) == true else {
+                    throw ValidationError("--int8 needs --calibrate DATA")
+                }
                 return try runInt8Export(outputPath, options: options)
             }
             guard calibrate == nil else {
@@ -131,7 +138,7 @@ struct DLExportCommand: ParsableCommand {
         quantization.keepFP32 = Set(keepFP32)
         quantization.forceInt8 = Set(forceInt8)
         quantization.minimumSQNR = minimumSQNR
-        let quantized = try Int8Exporter.export(checkpointAt: input, to: outputPath, calibrationData: calibrate!,
+        let quantized = try Int8Exporter.export(checkpointAt: input, to: outputPath, calibrationData: calibrate,
                                                 samples: samples, evaluationSamples: evaluationSamples,
                                                 options: options, quantization: quantization)
         if let report = jsonReport {

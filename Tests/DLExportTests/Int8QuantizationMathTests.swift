@@ -54,6 +54,22 @@ import Testing
         #expect(negative.values.min() == -127)
     }
 
+    /// conv_transpose2d's weight [C, M, kh, kw] has its output channel on axis 1.
+    @Test func weightsPerChannelOnAxisOne() throws {
+        // Shape [2, 2, 1, 2]: channel 0 is elements 0, 1, 4, 5 (max 127 -> scale 1);
+        // channel 1 is elements 2, 3, 6, 7 (max 31.75 -> scale 0.25: 0.125 -> 0.5 -> 1, -0.375 -> -1.5 -> -2).
+        let weights: [Float] = [63.5, -2, 31.75, 0.125, 1, -127, -0.375, 0.25]
+        let w = try WeightQuantization(weights: weights, shape: [2, 2, 1, 2], axis: 1, tensor: "w")
+        #expect(w.scales == [1, 0.25])
+        #expect(w.values == [64, -2, 127, 1, 1, -127, -2, 1])
+        #expect(w.tensorQuantization == .perChannel(axis: 1, scales: w.scales, zeroPoints: [0, 0]))
+        // Axis 0 of a 2-D shape is the channels-first layout.
+        let first = try WeightQuantization(weights: [63.5, -127, 25.4, 0, 0, 0, 31.75, 0.375, -0.125], channels: 3, tensor: "w")
+        let same = try WeightQuantization(weights: [63.5, -127, 25.4, 0, 0, 0, 31.75, 0.375, -0.125], shape: [3, 3], axis: 0, tensor: "w")
+        #expect(first == same)
+        #expect(throws: ExportError.self) { try WeightQuantization(weights: weights, shape: [2, 2, 2], axis: 3, tensor: "w") }
+    }
+
     @Test func biasInInt32WithinTheAccumulatorBound() throws {
         let w = try WeightQuantization(weights: [63.5, -127, 25.4, 0, 0, 0, 31.75, 0.375, -0.125], channels: 3, tensor: "w")
         // s_x = 0.5: bias scales 0.5, 0.5, 0.125; -0.3 / 0.125 = -2.4 -> -2.

@@ -25,6 +25,11 @@ public enum GeneratorExporter {
     /// The seed of the self-test latent.
     public static let selfTestSeed: UInt64 = 0
 
+    /// Whether `checkpoint` holds a generative model, which this exporter handles.
+    public static func exports(_ checkpoint: Checkpoint) -> Bool {
+        GenerativeZoo.entry(checkpoint.architecture.name) != nil
+    }
+
     public static func export(_ checkpoint: Checkpoint, options: ExportOptions = ExportOptions()) throws -> ExportedModel {
         let name = checkpoint.architecture.name
         if options.labels != nil || options.sampleImage != nil {

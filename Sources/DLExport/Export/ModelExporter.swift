@@ -61,7 +61,7 @@ public enum ModelExporter {
 
     /// The runtime model of `checkpoint`, verified in the C runtime.
     public static func export(_ checkpoint: Checkpoint, options: ExportOptions = ExportOptions()) throws -> ExportedModel {
-        if GenerativeZoo.entry(checkpoint.architecture.name) != nil {
+        if GeneratorExporter.exports(checkpoint) {
             return try GeneratorExporter.export(checkpoint, options: options)
         }
         if checkpoint.architecture.name == CharLSTMRecipe.modelName {

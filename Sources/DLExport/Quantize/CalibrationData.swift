@@ -1,4 +1,5 @@
 import DeepLearning
+import DLSupport
 
 /// The examples an int8 export works from: calibration inputs (drawn from
 /// the TRAIN split, so that the test split stays held out) and labelled
@@ -7,8 +8,9 @@ import DeepLearning
 public struct CalibrationData: Sendable {
     public struct Example: Sendable {
         public var input: [Float]
-        public var label: Int
-        public init(input: [Float], label: Int) {
+        /// The class, for a classifier; nil for a generator's latent.
+        public var label: Int?
+        public init(input: [Float], label: Int?) {
             self.input = input
             self.label = label
         }
@@ -30,6 +32,31 @@ public struct CalibrationData: Sendable {
     /// the smallest tensors (a 10-wide logit layer gets 5,120), while the five
     /// passes over them stay a few seconds for the zoo's CIFAR models.
     public static let defaultSampleCount = 512
+
+    /// The seeds of a generator's calibration and evaluation latents: apart
+    /// from the self-test's (0) and the quality gate's (1, docs/GAN.md).
+    public static let latentCalibrationSeed: UInt64 = 2
+    public static let latentEvaluationSeed: UInt64 = 3
+    /// Held-out latents a generator's int8 output is measured on by default.
+    public static let defaultLatentEvaluationCount = 256
+
+    /// A generator's examples: `samples` latents of length `size` from its
+    /// latent distribution, N(0, 1) drawn by `PortableNormal` as `dlsample`
+    /// draws them, to calibrate on, and `evaluationSamples` more from another
+    /// seed, unlabelled, to measure the output against fp32.
+    public static func latents(size: Int, samples: Int, evaluationSamples: Int? = nil) throws -> CalibrationData {
+        guard samples >= 1 else { throw ExportError.invalidArgument("--samples must be at least 1, got \(samples)") }
+        let evaluationCount = evaluationSamples ?? defaultLatentEvaluationCount
+        guard evaluationCount >= 1 else {
+            throw ExportError.invalidArgument("--eval-samples must be at least 1, got \(evaluationCount)")
+        }
+        let calibration = PortableNormal.latents(seed: latentCalibrationSeed, count: samples, size: size)
+        let evaluation = PortableNormal.latents(seed: latentEvaluationSeed, count: evaluationCount, size: size)
+        return CalibrationData(
+            calibration: (0..<samples).map { Array(calibration[($0 * size)..<(($0 + 1) * size)]) },
+            evaluation: (0..<evaluationCount).map { Example(input: Array(evaluation[($0 * size)..<(($0 + 1) * size)]), label: nil) },
+            source: "N(0, 1) latents (seed \(latentCalibrationSeed))")
+    }
 
     /// Loads `samples` examples of the training split of `path` (MNIST IDX,
     /// CIFAR-10 binary or folder, image folder: `TrainingData`'s loaders and

@@ -28,9 +28,11 @@ public struct QuantizedModel: Sendable {
 ///    checking that output against fp32; the file is written only if the
 ///    runtime then reproduces it and passes the self-test.
 public enum Int8Exporter {
-    /// Reads the checkpoint, quantizes with examples from `dataPath`, writes `outputPath` atomically.
+    /// Reads the checkpoint, quantizes with examples from `dataPath` (a
+    /// generator: nil, and latents of its input distribution), writes
+    /// `outputPath` atomically.
     @discardableResult
-    public static func export(checkpointAt checkpointPath: String, to outputPath: String, calibrationData dataPath: String,
+    public static func export(checkpointAt checkpointPath: String, to outputPath: String, calibrationData dataPath: String?,
                               samples: Int = CalibrationData.defaultSampleCount, evaluationSamples: Int? = nil,
                               options: ExportOptions = ExportOptions(),
                               quantization: QuantizationOptions = QuantizationOptions()) throws -> QuantizedModel {
@@ -41,10 +43,21 @@ public enum Int8Exporter {
             throw ExportError.checkpoint("cannot read the checkpoint '\(checkpointPath)': \(error)")
         }
         let fp32 = try ModelExporter.export(checkpoint, options: options)
-        let contract = try ModelExporter.inputContract(of: checkpoint, inputShape: fp32.summary.inputShape)
-        let data = try CalibrationData.load(dataPath, contract: contract, inputShape: fp32.summary.inputShape,
+        let data: CalibrationData
+        if GeneratorExporter.exports(checkpoint) {
+            guard dataPath == nil else {
+                throw ExportError.invalidArgument("a generator calibrates on latent vectors drawn from its N(0, 1) input "
+                                                      + "(--samples N of them), not on --calibrate data")
+            }
+            data = try CalibrationData.latents(size: fp32.summary.inputShape.reduce(1, *), samples: samples,
+                                               evaluationSamples: evaluationSamples)
+        } else {
+            guard let dataPath else { throw ExportError.invalidArgument("int8 export of a classifier needs --calibrate DATA") }
+            let contract = try ModelExporter.inputContract(of: checkpoint, inputShape: fp32.summary.inputShape)
+            data = try CalibrationData.load(dataPath, contract: contract, inputShape: fp32.summary.inputShape,
                                             classes: fp32.summary.classes, samples: samples,
                                             evaluationSamples: evaluationSamples)
+        }
         let quantized = try quantize(fp32.file, data: data, options: quantization, fp32Summary: fp32.summary)
         try quantized.write(to: outputPath)
         return quantized
@@ -169,13 +182,17 @@ public enum Int8Exporter {
     }
 
     static func metadata(_ report: QuantizationReport) -> [(MetadataKey, MetadataValue)] {
-        [(.quantizationMethod, .string(report.method.description)),
-         (.quantizationSamples, .i64(Int64(report.calibrationSamples))),
-         (.quantizationTestAccuracy, .f64(report.int8Accuracy)),
-         (.quantizationFP32TestAccuracy, .f64(report.fp32Accuracy)),
-         (.quantizationTop1Agreement, .f64(report.top1Agreement)),
-         (.quantizationEvaluationSamples, .i64(Int64(report.evaluationSamples))),
-         (.quantizationFP32Layers, .stringArray(report.layers.filter { !$0.int8 }.map(\.name)))]
+        var entries: [(MetadataKey, MetadataValue)] = [
+            (.quantizationMethod, .string(report.method.description)),
+            (.quantizationSamples, .i64(Int64(report.calibrationSamples)))]
+        if let int8 = report.int8Accuracy, let fp32 = report.fp32Accuracy, let agreement = report.top1Agreement {
+            entries += [(.quantizationTestAccuracy, .f64(int8)), (.quantizationFP32TestAccuracy, .f64(fp32)),
+                        (.quantizationTop1Agreement, .f64(agreement))]
+        } else {
+            entries.append((.quantizationOutputSQNR, .f64(report.outputSQNR)))
+        }
+        return entries + [(.quantizationEvaluationSamples, .i64(Int64(report.evaluationSamples))),
+                          (.quantizationFP32Layers, .stringArray(report.layers.filter { !$0.int8 }.map(\.name)))]
     }
 
     static func name(of node: Int, in file: ModelFile) -> String { file.tensors[file.nodes[node].outputs[0].index].name }

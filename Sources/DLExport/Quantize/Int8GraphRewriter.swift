@@ -4,7 +4,7 @@
 /// - a node chosen for int8 reads i8 activations: an f32 input is converted
 ///   by a `quantize` node (one per tensor, shared by its consumers), with the
 ///   scale and zero point calibration gave that tensor;
-/// - conv2d and dense get per-channel i8 weights and an i32 bias (new
+/// - conv2d, conv_transpose2d and dense get per-channel i8 weights and an i32 bias (new
 ///   constants `<name>.int8`), their output is i8 with its own range;
 ///   max_pool2d, flatten and reshape outputs carry their input's quantization;
 /// - a node left in fp32 that reads an i8 tensor gets a `dequantize` node in
@@ -126,7 +126,7 @@ struct Int8GraphRewriter {
                                          attributes: node.attributes))
     }
 
-    /// The i8 weight and i32 bias of a conv2d or dense node whose input has
+    /// The i8 weight and i32 bias of a conv2d, conv_transpose2d or dense node whose input has
     /// `inputScale`. Throws naming the layer when the weights are not finite
     /// or the bias breaks the int32 accumulator bound.
     static func weightedConstants(_ node: NodeDefinition, in file: ModelFile, inputScale: Float) throws
@@ -136,11 +136,11 @@ struct Int8GraphRewriter {
             throw ExportError.invalidArgument("\(describe(node, in: file)): has no weight")
         }
         let weight = file.tensors[weightID.index]
-        guard weight.dtype == .f32, let data = weight.data, let channels = weight.shape.first else {
+        guard weight.dtype == .f32, let data = weight.data, weight.shape.indices.contains(node.weightChannelAxis) else {
             throw ExportError.invalidArgument("\(describe(node, in: file)): weight '\(weight.name)' is not an f32 constant")
         }
-        let quantized = try WeightQuantization(weights: GraphBuilder.floats(littleEndian: data), channels: channels,
-                                               tensor: weight.name)
+        let quantized = try WeightQuantization(weights: GraphBuilder.floats(littleEndian: data), shape: weight.shape,
+                                               axis: node.weightChannelAxis, tensor: weight.name)
         let weightDefinition = TensorDefinition(
             name: weight.name + ".int8", dtype: .i8, shape: weight.shape, quantization: quantized.tensorQuantization,
             data: quantized.values.map { UInt8(bitPattern: $0) })

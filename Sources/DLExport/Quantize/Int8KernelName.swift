@@ -35,6 +35,7 @@ public struct Int8KernelName: Sendable {
         switch node.op {
         case .conv2d where depthwise: return "depthwise int8 \(isa)"
         case .conv2d, .dense: return "igemm \(gemmConfiguration)"
+        case .convTranspose2d: return "igemm \(gemmConfiguration) per phase"
         default: return "\(node.op.name) int8 \(isa)"
         }
     }

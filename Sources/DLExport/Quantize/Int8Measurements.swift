@@ -44,14 +44,16 @@ enum Int8Measurements {
     }
 
     struct Evaluation {
-        var fp32Accuracy: Double
-        var int8Accuracy: Double
-        var top1Agreement: Double
+        /// nil for unlabelled examples (a generator's latents).
+        var fp32Accuracy: Double?
+        var int8Accuracy: Double?
+        var top1Agreement: Double?
         var outputSQNR: Double
     }
 
-    /// Both models on labelled held-out examples: accuracy of each, how
-    /// often they pick the same class, and the output's SQNR.
+    /// Both models on held-out examples: the output's SQNR and, when the
+    /// examples are labelled, the accuracy of each and how often they pick
+    /// the same class.
     static func evaluate(fp32: [UInt8], int8: [UInt8], examples: [CalibrationData.Example]) throws -> Evaluation {
         guard !examples.isEmpty else {
             throw ExportError.invalidArgument("the int8 model needs at least one evaluation example (test split)")
@@ -68,6 +70,7 @@ enum Int8Measurements {
             noise.add(reference: want, quantized: got)
         }
         let n = Double(examples.count)
+        guard examples.allSatisfy({ $0.label != nil }) else { return Evaluation(outputSQNR: noise.decibels) }
         return Evaluation(fp32Accuracy: Double(fp32Correct) / n, int8Accuracy: Double(int8Correct) / n,
                           top1Agreement: Double(agree) / n, outputSQNR: noise.decibels)
     }

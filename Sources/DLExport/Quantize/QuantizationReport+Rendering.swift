@@ -22,10 +22,15 @@ extension QuantizationReport {
             lines.append("fp32 layers:")
             lines += fp32Layers.map { "  \($0.name): \($0.reason ?? "")" }
         }
-        lines.append("\(int8Layers) of \(layers.count) layers int8; on \(evaluationSamples) test examples: "
-                        + formatted("fp32 %.2f%%, int8 %.2f%% accuracy, top-1 agreement %.2f%%, output SQNR ",
-                                    fp32Accuracy * 100, int8Accuracy * 100, top1Agreement * 100)
-                        + Self.decibels(outputSQNR))
+        if let fp32Accuracy, let int8Accuracy, let top1Agreement {
+            lines.append("\(int8Layers) of \(layers.count) layers int8; on \(evaluationSamples) test examples: "
+                            + formatted("fp32 %.2f%%, int8 %.2f%% accuracy, top-1 agreement %.2f%%, output SQNR ",
+                                        fp32Accuracy * 100, int8Accuracy * 100, top1Agreement * 100)
+                            + Self.decibels(outputSQNR))
+        } else {
+            lines.append("\(int8Layers) of \(layers.count) layers int8; on \(evaluationSamples) held-out latents: output SQNR "
+                            + Self.decibels(outputSQNR))
+        }
         lines.append("self-test: int8 output " + Self.decibels(selfTestSQNR) + " from fp32 (SQNR), stored as the self-test")
         return lines.joined(separator: "\n") + "\n"
     }
@@ -53,9 +58,9 @@ extension QuantizationReport {
             })),
             ("int8_layers", .int(int8Layers)),
             ("evaluation_samples", .int(evaluationSamples)),
-            ("fp32_test_accuracy", .number(fp32Accuracy)),
-            ("test_accuracy", .number(int8Accuracy)),
-            ("top1_agreement", .number(top1Agreement)),
+            ("fp32_test_accuracy", fp32Accuracy.map { .number($0) } ?? .null),
+            ("test_accuracy", int8Accuracy.map { .number($0) } ?? .null),
+            ("top1_agreement", top1Agreement.map { .number($0) } ?? .null),
             ("output_sqnr_db", .number(outputSQNR)),
             ("selftest_sqnr_db", .number(selfTestSQNR)),
         ])

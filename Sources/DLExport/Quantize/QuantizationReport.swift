@@ -25,9 +25,10 @@ public struct QuantizationReport: Sendable {
     public let isa: String
     public let layers: [Layer]
     public let evaluationSamples: Int
-    public let fp32Accuracy: Double
-    public let int8Accuracy: Double
-    public let top1Agreement: Double
+    /// Accuracy and agreement on the test split; nil for a generator (unlabelled latents).
+    public let fp32Accuracy: Double?
+    public let int8Accuracy: Double?
+    public let top1Agreement: Double?
     /// The model output's SQNR over the evaluation examples.
     public let outputSQNR: Double
     /// The self-test input's int8 output against fp32, in dB.

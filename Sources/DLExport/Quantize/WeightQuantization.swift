@@ -1,10 +1,13 @@
 /// Per-channel symmetric int8 weights and their int32 bias (docs/FORMAT.md,
-/// "int8"): channel `c` of the weight (axis 0, the output channel) has
+/// "int8"): channel `c` of the weight (the output channel: axis 0, or 1 for
+/// conv_transpose2d's [C, M, kh, kw]) has
 /// `scale[c] = max|w_c| / 127` and zero point 0, values `round(w / scale[c])`
 /// in [-127, 127]; the bias has scale `s_x * scale[c]` and zero point 0.
 public struct WeightQuantization: Hashable, Sendable {
     public var values: [Int8]
     public var scales: [Float]
+    /// The axis of `shape` that holds the channels.
+    public var axis: Int
 
     /// The scale of a channel whose weights are all zero (or too small for a
     /// normal-float scale): any scale stores zeros exactly, and 1 keeps the
@@ -18,26 +21,31 @@ public struct WeightQuantization: Hashable, Sendable {
         guard channels > 0, weights.count % channels == 0 else {
             throw ExportError.shape("'\(tensor)': \(weights.count) weights do not split into \(channels) channels")
         }
+        try self.init(weights: weights, shape: [channels, weights.count / channels], axis: 0, tensor: tensor)
+    }
+
+    /// Quantizes `weights` of `shape` with one scale per index of `axis`.
+    public init(weights: [Float], shape: [Int], axis: Int, tensor: String) throws {
+        guard shape.indices.contains(axis), shape[axis] > 0, shape.reduce(1, *) == weights.count else {
+            throw ExportError.shape("'\(tensor)': \(weights.count) weights of shape \(shape) have no channel axis \(axis)")
+        }
         if let bad = weights.firstIndex(where: { !$0.isFinite }) {
             throw ExportError.invalidArgument("weight '\(tensor)' holds \(weights[bad]) at element \(bad); "
                                                   + "a model with NaN or infinite weights cannot be quantized")
         }
-        let perChannel = weights.count / channels
+        let channels = shape[axis], inner = shape[(axis + 1)...].reduce(1, *)
+        let channel = { (i: Int) in (i / inner) % channels }
+        var largest = [Float](repeating: 0, count: channels)
+        for (i, w) in weights.enumerated() { largest[channel(i)] = max(largest[channel(i)], abs(w)) }
+        let scales = largest.map { ($0 / 127).isNormal ? $0 / 127 : Self.zeroChannelScale }
         var values = [Int8](repeating: 0, count: weights.count)
-        var scales = [Float](repeating: Self.zeroChannelScale, count: channels)
-        for c in 0..<channels {
-            let block = (c * perChannel)..<((c + 1) * perChannel)
-            let largest = weights[block].reduce(Float(0)) { max($0, abs($1)) }
-            let scale = largest / 127
-            guard scale.isNormal else { continue }
-            scales[c] = scale
-            for i in block {
-                let q = (Double(weights[i]) / Double(scale)).rounded(.toNearestOrAwayFromZero)
-                values[i] = Int8(max(-127, min(127, q)))
-            }
+        for (i, w) in weights.enumerated() where (largest[channel(i)] / 127).isNormal {
+            let q = (Double(w) / Double(scales[channel(i)])).rounded(.toNearestOrAwayFromZero)
+            values[i] = Int8(max(-127, min(127, q)))
         }
         self.values = values
         self.scales = scales
+        self.axis = axis
     }
 
     /// The bias scales `s_x * s_w[c]`: one float product, which is exact in
@@ -70,6 +78,6 @@ public struct WeightQuantization: Hashable, Sendable {
 
     /// The format's per-channel quantization of the weight.
     var tensorQuantization: Quantization {
-        .perChannel(axis: 0, scales: scales, zeroPoints: [Int32](repeating: 0, count: scales.count))
+        .perChannel(axis: axis, scales: scales, zeroPoints: [Int32](repeating: 0, count: scales.count))
     }
 }
