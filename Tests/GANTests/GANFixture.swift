@@ -53,6 +53,15 @@ enum GANFixture {
         return o
     }
 
+    /// What a fresh `dltrain --resume --out OUT --threads 1` passes: the rest comes from the checkpoint.
+    static func resumeOptions(out: String) -> TrainingOptions {
+        var o = TrainingOptions()
+        o.out = out
+        o.resume = true
+        o.threads = 1
+        return o
+    }
+
     /// A dcgan checkpoint for 8x8 images with seeded random weights and
     /// non-trivial batch-norm statistics (so folding them is exercised).
     static func randomGeneratorCheckpoint(seed: UInt64 = 3) throws -> Checkpoint {

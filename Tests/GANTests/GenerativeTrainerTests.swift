@@ -26,10 +26,7 @@ import DLSample
         first.log = "\(dir)/resumed.jsonl"
         first.stopAfter = 1
         try GenerativeTrainer(first).run()
-        var resume = TrainingOptions()
-        resume.out = first.out
-        resume.resume = true
-        resume.threads = 1
+        var resume = GANFixture.resumeOptions(out: first.out)
         resume.log = first.log
         #expect(GenerativeTrainer.entry(for: resume)?.name == "dcgan", "a resume finds the model in the checkpoint")
         let resumed = try GenerativeTrainer(resume)

@@ -64,11 +64,7 @@ import DLExport
         interrupted.out = "\(dir)/resumed.ckpt"
         interrupted.stopAfter = 1
         try GenerativeTrainer(interrupted).run()
-        var resume = TrainingOptions()
-        resume.out = interrupted.out
-        resume.resume = true
-        resume.threads = 1
-        try GenerativeTrainer(resume).run()
+        try GenerativeTrainer(GANFixture.resumeOptions(out: interrupted.out)).run()
 
         let p = try Checkpoint.read(from: plain.out), e = try Checkpoint.read(from: averaged.out)
         let r = try Checkpoint.read(from: interrupted.out)
