@@ -16,7 +16,7 @@ import DLExport
         #expect(DCGAN<Float>.averageDecay(0.999, updates: 1_000_000) == 0.999)
     }
 
-    /// One update against the formula in Double: a + (1 - d)(g - a) per weight, statistics copied.
+    /// One update against the formula in Double: a + (1 - d)(g - a) per weight, statistics untouched.
     @Test func updateMovesEachWeightTowardTheGenerator() throws {
         var g = SplitMix64(seed: 5)
         let gan = try DCGAN<Float>.make(imageShape: [1, 8, 8], latentSize: 3, width: 4, averaged: true, using: &g)
@@ -41,9 +41,38 @@ import DLExport
                 #expect(abs(Double(value) - want) <= 1e-6)
             }
         }
-        for ((_, average), (_, current)) in zip(averaged.namedBuffers(), gan.generator.namedBuffers()) {
-            #expect(average.value.scalars == current.value.scalars)
+        for (_, average) in averaged.namedBuffers() where average.value.count > 1 {
+            #expect(average.value.scalars.allSatisfy { $0 == 0 || $0 == 1 }, "statistics are recalibrate's job")
         }
+    }
+
+    /// After recalibration, bn1's running mean is the channel mean of the
+    /// average's own `project` output over all the latents (equal batches:
+    /// the cumulative average of batch means is the overall mean), the
+    /// parameters stay frozen, and the mode is restored.
+    @Test func recalibrationMeasuresTheAveragesOwnStatistics() throws {
+        var g = SplitMix64(seed: 6)
+        let gan = try DCGAN<Float>.make(imageShape: [1, 8, 8], latentSize: 3, width: 4, averaged: true, using: &g)
+        let averaged = try #require(gan.averaged)
+        gan.eval()
+        let latents = (0..<3).map { _ in Tensor<Float>.randomNormal([5, 3, 1, 1], using: &g) }
+        gan.recalibrateAverage(latents: latents)
+        #expect(!averaged.isTraining && averaged.parameters().allSatisfy(\.isFrozen))
+
+        let project = try #require(averaged.namedModules().first { $0.name == "project" }?.module)
+        let bn1 = try #require(averaged.namedModules().first { $0.name == "bn1" }?.module as? BatchNorm<Float>)
+        let outputs = latents.map { z in withNoGrad { project(z) } }
+        let (channels, perSample) = (outputs[0].shape[1], outputs[0].shape[2] * outputs[0].shape[3])
+        for c in 0..<channels {
+            var sum = 0.0, count = 0
+            for y in outputs {
+                for n in 0..<y.shape[0] {
+                    for i in 0..<perSample { sum += Double(y.scalars[(n * channels + c) * perSample + i]); count += 1 }
+                }
+            }
+            #expect(abs(Double(bn1.runningMean!.value.scalars[c]) - sum / Double(count)) < 1e-5)
+        }
+        #expect(bn1.batchesTracked!.value.item() == 3)
     }
 
     /// A run with --ema trains exactly the networks a run without it does

@@ -10,8 +10,8 @@ extension DCGAN where Scalar == Float {
 
     /// One step of the moving average after the generator's update `updates`
     /// (counted from 0): each parameter `a ← a + (1 − d)(g − a)` with `d =
-    /// averageDecay(decay, updates:)`, and the batch-norm statistics copied
-    /// (they already average over batches). No-op without `averaged`.
+    /// averageDecay(decay, updates:)`. The batch-norm statistics are left to
+    /// `recalibrateAverage`. No-op without `averaged`.
     public func updateAverage(decay: Float, updates: Int) {
         guard let averaged else { return }
         let d = Self.averageDecay(decay, updates: updates), keep = 1 - d
@@ -21,8 +21,31 @@ extension DCGAN where Scalar == Float {
             for i in a.indices { mixed[i] = a[i] + keep * (g[i] - a[i]) }
             average.assign(Tensor(shape: average.shape, scalars: mixed))
         }
-        for ((_, average), (_, current)) in zip(averaged.namedBuffers(), generator.namedBuffers()) {
-            average.value = current.value
+    }
+
+    /// Measures the average's batch-norm statistics afresh on `latents`
+    /// (batches [N, L, 1, 1]), as cumulative averages of its own batch
+    /// statistics (SWA's `update_bn`): the generator's running statistics
+    /// describe the generator's activations, not the average's, and normalising
+    /// the average with them costs it much of what averaging gains. No-op
+    /// without `averaged`.
+    public func recalibrateAverage(latents: [Tensor<Float>]) {
+        guard let averaged else { return }
+        for case let norm as BatchNorm<Float> in averaged.namedModules().map(\.module) {
+            norm.runningMean?.value = .zeros([norm.featureCount])
+            norm.runningVar?.value = .ones([norm.featureCount])
+            norm.batchesTracked?.value = Tensor(0)
+        }
+        // A frozen batch norm keeps its running statistics; these must follow the batches.
+        let wasTraining = averaged.isTraining
+        averaged.unfreeze()
+        averaged.train()
+        defer {
+            averaged.freeze()
+            averaged.train(wasTraining)
+        }
+        withNoGrad {
+            for z in latents { _ = averaged(z) }
         }
     }
 }

@@ -149,6 +149,7 @@ public final class GenerativeTrainer: EpochLoop {
         metrics.append(EpochMetrics(epoch: epoch, trainLoss: trained.loss, trainAccuracy: trained.accuracy, testLoss: testLoss,
                                     learningRate: learningRate, seconds: trained.seconds))
         epoch += 1
+        recalibrateAverage()
         let picture = samplePath(epoch: epoch)
         try writePicture(to: picture)
         try checkpoint().write(to: options.out, orThrow: TrainingError.output)
@@ -214,6 +215,19 @@ public final class GenerativeTrainer: EpochLoop {
             let count = Double(max(seen, 1))
             return (lossSum / count, accuracySum / count, generatorSum / count, monotonicSeconds() - start, seen)
         }
+    }
+
+    /// Latents the generator's average measures its batch-norm statistics on:
+    /// 16 batches of 128, the same after every epoch (a function of the seed).
+    public static func recalibrationLatents(seed: UInt64, latentSize: Int) -> [Tensor<Float>] {
+        var noise = PortableNormal(seed: seed ^ 0x5EED_A7E5_B47C_4E11)
+        return (0..<16).map { _ in Tensor(shape: [128, latentSize, 1, 1], scalars: noise.next(128 * latentSize)) }
+    }
+
+    /// With --ema, the average's batch-norm statistics for this epoch's weights (`DCGAN.recalibrateAverage`).
+    func recalibrateAverage() {
+        guard let gan = model as? DCGAN<Float>, gan.averaged != nil else { return }
+        pool.run { gan.recalibrateAverage(latents: Self.recalibrationLatents(seed: settings.seed, latentSize: gan.latentSize)) }
     }
 
     /// The autoencoder's mean squared error on the test split, in evaluation mode.

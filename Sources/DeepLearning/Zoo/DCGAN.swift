@@ -85,7 +85,8 @@ public final class DCGAN<Scalar: TensorScalar>: Module<Scalar> {
         var average: NamedSequential<Scalar>?
         if averaged {
             var skip = SkipInitialization()
-            let copy = makeGenerator(latentSize: latentSize, width: width, channels: c, base: base, &skip)
+            // Cumulative batch-norm statistics: `recalibrateAverage` measures them afresh.
+            let copy = makeGenerator(latentSize: latentSize, width: width, channels: c, base: base, normMomentum: nil, &skip)
             try copy.load(generator.stateDict())
             copy.freeze()
             average = copy
@@ -95,11 +96,12 @@ public final class DCGAN<Scalar: TensorScalar>: Module<Scalar> {
     }
 
     static func makeGenerator<G: RandomNumberGenerator>(latentSize: Int, width: Int, channels c: Int, base: Int,
-                                                        _ g: inout G) -> NamedSequential<Scalar> {
+                                                        normMomentum: Double? = 0.1, _ g: inout G) -> NamedSequential<Scalar> {
         NamedSequential<Scalar>(
-            ("project", up(latentSize, 2 * width, base, stride: 1, padding: 0, &g)), ("bn1", norm(2 * width, &g)),
-            ("relu1", ReLU<Scalar>()),
-            ("up1", up(2 * width, width, 4, stride: 2, padding: 1, &g)), ("bn2", norm(width, &g)), ("relu2", ReLU<Scalar>()),
+            ("project", up(latentSize, 2 * width, base, stride: 1, padding: 0, &g)),
+            ("bn1", norm(2 * width, momentum: normMomentum, &g)), ("relu1", ReLU<Scalar>()),
+            ("up1", up(2 * width, width, 4, stride: 2, padding: 1, &g)), ("bn2", norm(width, momentum: normMomentum, &g)),
+            ("relu2", ReLU<Scalar>()),
             ("up2", up(width, c, 4, stride: 2, padding: 1, &g)), ("tanh", Tanh<Scalar>()))
     }
 
@@ -121,8 +123,8 @@ public final class DCGAN<Scalar: TensorScalar>: Module<Scalar> {
         Conv2d(weight: normal([o, i, k, k], mean: 0, &g), stride: Size2d(stride, stride), padding: Padding2d(padding, padding))
     }
 
-    static func norm<G: RandomNumberGenerator>(_ channels: Int, _ g: inout G) -> BatchNorm2d<Scalar> {
-        let bn = BatchNorm2d<Scalar>(channels)
+    static func norm<G: RandomNumberGenerator>(_ channels: Int, momentum: Double? = 0.1, _ g: inout G) -> BatchNorm2d<Scalar> {
+        let bn = BatchNorm2d<Scalar>(channels, momentum: momentum)
         bn.weight!.assign(normal([channels], mean: 1, &g))
         return bn
     }
