@@ -58,6 +58,8 @@ struct GANQuality: ParsableCommand {
         let baseline = try features.run(try untrained.images(latents: latents, threads: ParallelFor.processorCount))
 
         let confident = GeneratorQuality.confidentFraction(logits: samples.logits, classes: features.classes)
+        // The same figure for real digits: how far from it the generator is.
+        let confidentReal = GeneratorQuality.confidentFraction(logits: real.logits, classes: features.classes)
         let predicted = GeneratorQuality.predictions(logits: samples.logits, classes: features.classes)
         let entropy = GeneratorQuality.histogramEntropy(predicted, classes: features.classes)
         let frechet = GeneratorQuality.frechetDistance(samples.features, real.features, dimension: features.dimension)
@@ -75,7 +77,7 @@ struct GANQuality: ParsableCommand {
         let method = "\(n) samples (PortableNormal seed \(seed)) quantised to 8 bits, classified by \(lenet.string("model.name") ?? classifier); "
             + "Fréchet distance on its \(features.dimension) penultimate features ('\(features.featureName)') against the first \(real.count) \(test.count == 10000 ? "MNIST " : "")test images"
         print("generator \(generator): \(trained.latentSize)-value latents -> \(trained.imageShape)")
-        print(formatted("confident (p >= 0.9): %.1f%% (goal >= 80%%)", confident * 100))
+        print(formatted("confident (p >= 0.9): %.1f%% (goal >= 80%%; test images: %.1f%%)", confident * 100, confidentReal * 100))
         let uniformEntropy: Double = log(Double(features.classes))
         print(formatted("class entropy: %.3f nats of %.3f (goal >= 2.1); histogram ", entropy, uniformEntropy)
               + histogram.map(String.init).joined(separator: " "))
@@ -88,7 +90,8 @@ struct GANQuality: ParsableCommand {
         if let json {
             let document = JSON.object([
                 ("generator", .string(generator)), ("samples", .int(n)), ("seed", .string(String(seed))),
-                ("confident_fraction", .number(confident)), ("class_entropy", .number(entropy)),
+                ("confident_fraction", .number(confident)), ("confident_fraction_test_images", .number(confidentReal)),
+                ("class_entropy", .number(entropy)),
                 ("class_histogram", .array(histogram.map { .int($0) })),
                 ("frechet_distance", .number(frechet)), ("frechet_distance_untrained", .number(frechetUntrained)),
                 ("frechet_distance_test_vs_test", .number(frechetTest)),
