@@ -210,7 +210,8 @@ public final class GenerativeTrainer: EpochLoop {
                 lossSum += loss * Double(batch.count)
                 accuracySum += accuracy * Double(batch.count)
                 seen += batch.count
-                progress.update(done: done, images: seen, loss: lossSum / Double(seen), accuracy: accuracySum / Double(seen))
+                progress.update(done: done, images: seen, loss: lossSum / Double(seen),
+                                accuracy: entry.objective == .adversarial ? accuracySum / Double(seen) : nil)
             }
             let count = Double(max(seen, 1))
             return (lossSum / count, accuracySum / count, generatorSum / count, monotonicSeconds() - start, seen)
