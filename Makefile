@@ -233,3 +233,66 @@ install: lib
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-tsan build-asan
+
+# ---- portability and hostile inputs (issue #8): test-neon, test-valgrind, the hostile corpus ----
+#   make test-neon              every C test program cross-built for aarch64 and run under qemu-user
+#                               (tools/run-neon-tests.sh says which CPUs and ISAs)
+#   make test-valgrind          every C test program under valgrind memcheck (slow: see VALGRIND_CI_TESTS)
+#   make test-valgrind-ci       the loader, format, error-path and hostile-corpus programs under valgrind
+#   make test-hostile-images    the hostile images through Sources/CImageCodecs (links libpng, libjpeg)
+#   make hostile-corpus         rewrites Tests/Fixtures/hostile from tools/hostile/*.c
+#   make test-hostile-fresh     the committed models are what tools/hostile/make_models.c writes today
+.PHONY: test-neon test-valgrind test-valgrind-ci test-hostile-images hostile-corpus test-hostile-fresh clean-neon
+CROSS_CC ?= aarch64-linux-gnu-gcc
+NEON_BUILD = $(BUILD)-neon
+# The runtime and tests built by the rules above with the cross compiler (-Werror, as test-warnings
+# on x86); dynamically linked, as test_no_malloc's malloc interposition needs.
+test-neon:
+	@command -v $(CROSS_CC) > /dev/null || { echo "$(CROSS_CC) not found: tools/install-deps.sh --test"; exit 2; }
+	$(MAKE) --no-print-directory BUILD=$(NEON_BUILD) CC=$(CROSS_CC) CFLAGS='$$(OPT) -g -Werror' \
+	  $(TEST_BINS:$(BUILD)/%=$(NEON_BUILD)/%)
+	@sh tools/run-neon-tests.sh $(NEON_BUILD)
+
+# The loader, format, refusal, session, model and hostile-corpus programs: the whole suite takes too
+# long under valgrind for CI (the GEMM, op, pool and concurrency programs run for minutes each).
+VALGRIND_CI_TESTS := test_hostile_corpus test_format test_int8_refusals test_session test_session_tensors \
+                     test_arena_plan test_no_malloc test_golden test_int8_model test_recurrent \
+                     test_recurrent_golden test_recurrent_int8
+test-valgrind: $(TEST_BINS) $(BUILD)/hostile/test_hostile_images
+	@sh tools/run-valgrind-tests.sh $^
+test-valgrind-ci: $(VALGRIND_CI_TESTS:%=$(BUILD)/tests/%) $(BUILD)/hostile/test_hostile_images
+	@sh tools/run-valgrind-tests.sh $^
+
+HOSTILE := Tests/Fixtures/hostile
+CODEC_SRCS := $(sort $(wildcard Sources/CImageCodecs/*.c))
+CODEC_FLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) -g -ISources/CImageCodecs/include -ITests/CRuntimeTests
+CODEC_LIBS = $(shell pkg-config --libs libpng libjpeg 2>/dev/null || echo -lpng16 -ljpeg) -lz
+$(BUILD)/hostile/make_models: tools/hostile/make_models.c $(TEST_SUPPORT) $(BUILD)/libdlrt.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -ICRuntime -ITests/CRuntimeTests -o $@ $< $(TEST_SUPPORT) $(BUILD)/libdlrt.a $(LDLIBS)
+$(BUILD)/hostile/make_images: tools/hostile/make_images.c $(CODEC_SRCS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CODEC_FLAGS) -o $@ $^ $(CODEC_LIBS)
+$(BUILD)/hostile/test_hostile_images: Tests/CImageCodecsTests/test_hostile_images.c Tests/CRuntimeTests/hostile_manifest.c $(CODEC_SRCS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CODEC_FLAGS) -o $@ $^ $(CODEC_LIBS)
+
+test-hostile-images: $(BUILD)/hostile/test_hostile_images
+	$<
+
+hostile-corpus: $(BUILD)/hostile/make_models $(BUILD)/hostile/make_images
+	@rm -rf $(HOSTILE)/models $(HOSTILE)/images && mkdir -p $(HOSTILE)/models $(HOSTILE)/images
+	$(BUILD)/hostile/make_models $(HOSTILE)/models
+	$(BUILD)/hostile/make_images $(HOSTILE)/images
+# Models only: the images' bytes depend on the system's zlib and libjpeg versions.
+test-hostile-fresh: $(BUILD)/hostile/make_models
+	@rm -rf $(BUILD)/hostile/fresh && mkdir -p $(BUILD)/hostile/fresh
+	$(BUILD)/hostile/make_models $(BUILD)/hostile/fresh
+	@diff -r $(HOSTILE)/models $(BUILD)/hostile/fresh && echo "hostile models: reproduced by tools/hostile/make_models.c, 1 passed, 0 failed"
+
+# The README's test command runs these too (CI: .ci/run); test-valgrind-ci runs test-hostile-images' program.
+test: test-neon test-valgrind-ci test-hostile-fresh
+clean: clean-neon
+clean-neon:
+	rm -rf $(NEON_BUILD)
+# ---- end of issue #8 block ----

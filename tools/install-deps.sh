@@ -7,6 +7,9 @@
 set -eu
 packages="libpng-dev libjpeg-dev pkg-config"
 [ "${1:-}" = "--test" ] && packages="$packages binutils netpbm libjpeg-turbo-progs gcc g++"
+# --test also: valgrind (make test-valgrind-ci), and an aarch64 cross compiler with its libc plus
+# qemu-user to run what it builds (make test-neon).
+[ "${1:-}" = "--test" ] && packages="$packages valgrind gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user"
 
 if ! command -v dpkg >/dev/null 2>&1; then
   # Not Debian: trust pkg-config to find the two libraries, or say what is missing.

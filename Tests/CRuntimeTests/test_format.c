@@ -142,8 +142,10 @@ static void every_bit_flip_of(uint8_t *(*make)(size_t *)) {
             dlrt_status created = dlrt_session_create(m, NULL, &s);
             CHECK(created != DLRT_ERR_INTERNAL, "flip %zu: loaded but the session refused it: %s", bit, dlrt_last_error());
             if (created == DLRT_OK) {
-                dlrt_tensor_info in;
-                dlrt_session_input_info(s, 0, &in);
+                /* struct_size set: left uninitialised, a small garbage value made the call fail and the run
+                 * below use garbage dims (found by valgrind, make test-valgrind-ci). */
+                dlrt_tensor_info in = {.struct_size = sizeof in};
+                CHECK(dlrt_session_input_info(s, 0, &in) == DLRT_OK, "flip %zu: input info: %s", bit, dlrt_last_error());
                 float x[64] = {0};
                 size_t count = 1;
                 for (uint32_t d = 0; d < in.rank; d++) count *= (size_t)in.shape[d];

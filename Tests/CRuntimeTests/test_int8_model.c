@@ -575,6 +575,7 @@ TEST(int8_generator_matches_the_composed_references) {
 }
 
 int main(void) {
+    printf("int8_model: runs under %s\n", dlrt_isa()); /* tools/run-neon-tests.sh checks NEON ran */
     RUN(int8_model_matches_the_composed_references);
     RUN(int8_sessions_reuse_memory_and_run_the_selftest);
     RUN(small_int8_model_loads_and_runs);
