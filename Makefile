@@ -191,9 +191,11 @@ fuzz-image:
 
 # The checkpoint reader is Swift: its own package (tools/fuzz/checkpoint) over the root one, built by
 # SwiftPM with libFuzzer and ASan; the binary writes its own seeds (DLRT_FUZZ_CHECKPOINT_SEEDS).
+# SwiftPM 6.3's --sanitize=fuzzer links libFuzzer but leaves the Swift code without coverage
+# counters; -Xswiftc -sanitize=fuzzer adds them.
 fuzz-checkpoint:
 	@mkdir -p build-fuzz/corpus-checkpoint
-	cd tools/fuzz/checkpoint && swift build -c release --sanitize=fuzzer --sanitize=address \
+	cd tools/fuzz/checkpoint && swift build -c release --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer \
 	  --scratch-path $(FUZZ_CKPT_SCRATCH) --disable-build-manifest-caching
 	cp $(FUZZ_CKPT_SCRATCH)/release/fuzz_checkpoint build-fuzz/fuzz_checkpoint
 	DLRT_FUZZ_CHECKPOINT_SEEDS=build-fuzz/corpus-checkpoint build-fuzz/fuzz_checkpoint

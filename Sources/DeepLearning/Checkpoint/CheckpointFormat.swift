@@ -469,7 +469,8 @@ extension CheckpointFormat {
             guard flags & ~optionalFlag == 0 else {
                 throw r.malformed("unknown flags 0x\(String(flags, radix: 16))", at: sectionAt + 4)
             }
-            guard size <= UInt64(max(0, r.remaining - 4)) else {
+            // The payload and the 4-byte CRC after it must both fit (fewer than 4 bytes left is truncated too).
+            guard r.remaining >= 4, size <= UInt64(r.remaining - 4) else {
                 throw CheckpointError.truncated(part: name, offset: r.offset, needed: size < UInt64(Int.max - 4) ? Int(size) + 4 : Int.max,
                                                 available: r.remaining)
             }
