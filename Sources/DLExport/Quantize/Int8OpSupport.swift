@@ -77,6 +77,11 @@ extension NodeDefinition {
         return shape[0] * taps.reduce(1, *)
     }
 
+    /// A conv_transpose2d with a stride above 1 (one int8 GEMM per output phase).
+    var isStridedTransposedConvolution: Bool {
+        op == .convTranspose2d && (attributes.integers(.strides) ?? [1, 1]).contains { $0 > 1 }
+    }
+
     /// The weight's output-channel axis: 1 for conv_transpose2d's [C, M, kh, kw], else 0.
     var weightChannelAxis: Int { op == .convTranspose2d ? 1 : 0 }
 }

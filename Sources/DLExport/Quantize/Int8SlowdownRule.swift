@@ -19,6 +19,14 @@ public struct Int8SlowdownRule: Sendable, Equatable {
     /// int16 and pairs taps through vpmaddwd, which costs more than the fp32
     /// direct kernel's FMAs save: MobileNetV2's 3x3 stride-1 depthwise layer
     /// ran at 0.90x of fp32 (stride 2 and AVX-512 are faster in int8).
+    ///
+    /// A strided conv_transpose2d runs in int8 as one GEMM per output phase,
+    /// each `C·⌈kh/s⌉·⌈kw/s⌉` deep and a quarter of the pixels wide, while the
+    /// fp32 kernel makes one GEMM and scatters: the DCGAN's 128 -> 64, 7 -> 14
+    /// layer (depth 512) ran at 0.92x of fp32 under AVX-512 VNNI and AVX2,
+    /// the 256 -> 128, 4 -> 8 one (depth 1024) at 1.16-1.23x under AVX-512
+    /// and 0.93x under AVX2. Stride 1 (the DCGAN's 1 -> 7 projection) is far
+    /// faster in int8.
     public static let measured: [Int8SlowdownRule] = [
         Int8SlowdownRule(
             isa: "avx2", layer: "depthwise conv2d, stride 1", speedup: 0.90,
@@ -26,6 +34,14 @@ public struct Int8SlowdownRule: Sendable, Equatable {
             matches: { node, file in
                 node.isDepthwise(in: file) && (node.attributes.integers(.strides) ?? [1, 1]) == [1, 1]
             }),
+        Int8SlowdownRule(
+            isa: "avx512", layer: "strided conv_transpose2d, phase depth at most 512", speedup: 0.92,
+            source: "tools/bench/convt_bench.sh, 'dcgan up2 7->14' (128 -> 64 channels, 4x4 stride 2)",
+            matches: { node, file in node.isStridedTransposedConvolution && node.inputsPerOutput(in: file) <= 512 }),
+        Int8SlowdownRule(
+            isa: "avx2", layer: "strided conv_transpose2d", speedup: 0.92,
+            source: "tools/bench/convt_bench.sh, 'dcgan up2 7->14' and 'dcgan-32 4->8' under AVX2 (0.92, 0.93)",
+            matches: { node, _ in node.isStridedTransposedConvolution }),
     ]
 
     /// The rule that keeps `node` fp32 on `isa`, if any.
