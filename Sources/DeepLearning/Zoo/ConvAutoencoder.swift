@@ -35,6 +35,9 @@ public final class ConvAutoencoder<Scalar: TensorScalar>: Module<Scalar> {
         guard imageShape[2] == side, side % 4 == 0 else {
             throw ZooError.badInputShape(model: "autoencoder", shape: imageShape, reason: "images must be square with a side that is a multiple of 4")
         }
+        guard code > 0 else {
+            throw ZooError.badConfiguration(model: "autoencoder", reason: "code channels \(code) must be positive")
+        }
         let encoder = NamedSequential<Scalar>(
             ("conv1", Z.conv(c, 32, 4, stride: 2, padding: 1, &g) as Conv2d<Scalar>), ("relu1", ReLU<Scalar>()),
             ("conv2", Z.conv(32, 64, 4, stride: 2, padding: 1, &g) as Conv2d<Scalar>), ("relu2", ReLU<Scalar>()),
