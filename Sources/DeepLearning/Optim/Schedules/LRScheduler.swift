@@ -13,6 +13,22 @@ public protocol LearningRateSchedule: AnyObject {
 
 public enum ScheduleStateError: Error, Equatable {
     case missingKey(String)
+    /// A count (an epoch, a counter) that is not a whole number an Int holds (NaN, 1e300, 2.5).
+    case notAnInteger(String, Double)
+}
+
+/// Reading a schedule's state dict, which may come from a hostile checkpoint.
+enum ScheduleState {
+    static func value(_ state: [String: Double], _ key: String) throws -> Double {
+        guard let v = state[key] else { throw ScheduleStateError.missingKey(key) }
+        return v
+    }
+
+    static func count(_ state: [String: Double], _ key: String) throws -> Int {
+        let v = try value(state, key)
+        guard let n = Int(exactly: v) else { throw ScheduleStateError.notAnInteger(key, v) }
+        return n
+    }
 }
 
 /// The base of epoch-driven schedules (PyTorch's `LRScheduler`), stepped
@@ -80,14 +96,10 @@ open class LRScheduler<Scalar: TensorScalar>: LearningRateSchedule {
     }
 
     open func load(stateDict state: [String: Double]) throws {
-        func value(_ key: String) throws -> Double {
-            guard let v = state[key] else { throw ScheduleStateError.missingKey(key) }
-            return v
-        }
-        let epoch = try value("last_epoch")
-        let bases = try baseLearningRates.indices.map { try value("base_lrs.\($0)") }
-        let last = try baseLearningRates.indices.map { try value("last_lr.\($0)") }
-        lastEpoch = Int(epoch)
+        let epoch = try ScheduleState.count(state, "last_epoch")
+        let bases = try baseLearningRates.indices.map { try ScheduleState.value(state, "base_lrs.\($0)") }
+        let last = try baseLearningRates.indices.map { try ScheduleState.value(state, "last_lr.\($0)") }
+        lastEpoch = epoch
         baseLearningRates = bases
         lastLearningRates = last
     }

@@ -91,13 +91,10 @@ public final class ReduceLROnPlateau<Scalar: TensorScalar>: LearningRateSchedule
     }
 
     public func load(stateDict state: [String: Double]) throws {
-        func value(_ key: String) throws -> Double {
-            guard let v = state[key] else { throw ScheduleStateError.missingKey(key) }
-            return v
-        }
-        let values = try (value("best"), value("num_bad_epochs"), value("cooldown_counter"), value("last_epoch"))
-        let last = try lastLearningRates.indices.map { try value("last_lr.\($0)") }
-        (best, badEpochs, cooldownCounter, lastEpoch) = (values.0, Int(values.1), Int(values.2), Int(values.3))
+        let values = try (ScheduleState.value(state, "best"), ScheduleState.count(state, "num_bad_epochs"),
+                          ScheduleState.count(state, "cooldown_counter"), ScheduleState.count(state, "last_epoch"))
+        let last = try lastLearningRates.indices.map { try ScheduleState.value(state, "last_lr.\($0)") }
+        (best, badEpochs, cooldownCounter, lastEpoch) = values
         lastLearningRates = last
     }
 }
