@@ -30,13 +30,13 @@ $(COLD_SRCS:%.c=$(BUILD)/%.o): OPT = $(COLD_OPT)
 # ---- footprint (issue #8) ----
 # The per-ISA kernel files are leaves: they call nothing that blocks, throws or calls back, so no
 # unwinder (thread cancellation, a C++ caller's exception) ever walks through their frames; they are
-# built without unwind tables (8 KB of .eh_frame). Every other file keeps them. The shared library's
-# code and read-only data share pages (-z noseparate-code): separate-code pads each to a page (4 KB).
+# built without unwind tables (8 KB of .eh_frame). Every other file keeps them. The shared library keeps
+# the linker's separate code pages (headers and read-only data not executable) although -z
+# noseparate-code would save 4 KB: the library parses untrusted files, and executable data is gadgets.
 LEAF_SRCS := $(addprefix CRuntime/gemm/,q8_avx2.c q8_avx512.c q8_neon.c q8_scalar.c \
                                         sgemm_avx2.c sgemm_avx512.c sgemm_neon.c sgemm_scalar.c) \
              $(addprefix CRuntime/ops/,depthwise_conv2d_avx2.c depthwise_conv2d_avx512.c depthwise_conv2d_neon.c vmath.c)
 $(LEAF_SRCS:%.c=$(BUILD)/%.o): CFLAGS_COMMON += -fno-asynchronous-unwind-tables
-SO_LDFLAGS := -Wl,-z,noseparate-code
 # ---- end footprint ----
 TEST_SRCS := $(sort $(wildcard Tests/CRuntimeTests/test_*.c))
 TEST_SUPPORT := $(filter-out $(TEST_SRCS),$(wildcard Tests/CRuntimeTests/*.c))
@@ -54,7 +54,7 @@ $(BUILD)/%.o: %.c $(HEADERS)
 
 $(BUILD)/libdlrt.so.$(SOVER): $(OBJS) CRuntime/dlrt.map
 	$(CC) -shared -Wl,-soname,libdlrt.so.$(SOVER) -Wl,--version-script=CRuntime/dlrt.map \
-	      -Wl,--no-undefined -Wl,--gc-sections $(SO_LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+	      -Wl,--no-undefined -Wl,--gc-sections -o $@ $(OBJS) $(LDLIBS)
 	ln -sf libdlrt.so.$(SOVER) $(BUILD)/libdlrt.so
 
 $(BUILD)/libdlrt.a: $(OBJS)
