@@ -281,12 +281,12 @@ HOSTILE := Tests/Fixtures/hostile
 CODEC_SRCS := $(sort $(wildcard Sources/CImageCodecs/*.c))
 CODEC_FLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) -g -ISources/CImageCodecs/include -ITests/CRuntimeTests
 CODEC_LIBS = $(shell pkg-config --libs libpng libjpeg 2>/dev/null || echo -lpng16 -ljpeg) -lz
-$(BUILD)/hostile/make_models: tools/hostile/make_models.c $(TEST_SUPPORT) $(BUILD)/libdlrt.a
+$(BUILD)/hostile/make_models: tools/hostile/make_models.c tools/hostile/corpus_writer.h $(TEST_SUPPORT) $(BUILD)/libdlrt.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -ICRuntime -ITests/CRuntimeTests -o $@ $< $(TEST_SUPPORT) $(BUILD)/libdlrt.a $(LDLIBS)
-$(BUILD)/hostile/make_images: tools/hostile/make_images.c $(CODEC_SRCS)
+$(BUILD)/hostile/make_images: tools/hostile/make_images.c $(CODEC_SRCS) tools/hostile/corpus_writer.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CODEC_FLAGS) -o $@ $^ $(CODEC_LIBS)
+	$(CC) $(CODEC_FLAGS) -o $@ $(filter %.c,$^) $(CODEC_LIBS)
 $(BUILD)/hostile/test_hostile_images: Tests/CImageCodecsTests/test_hostile_images.c Tests/CRuntimeTests/hostile_manifest.c $(CODEC_SRCS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CODEC_FLAGS) -o $@ $^ $(CODEC_LIBS)

@@ -17,11 +17,8 @@
 #include <zlib.h>
 
 #include "cimagecodecs.h"
+#include "corpus_writer.h"
 
-typedef struct bytes {
-    uint8_t *data;
-    size_t size;
-} bytes;
 
 static bytes copy_of(const uint8_t *data, size_t size) {
     bytes b = {malloc(size ? size : 1), size};
@@ -318,24 +315,13 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: %s DIR\n", argv[0]);
         return 2;
     }
-    char path[4096];
-    snprintf(path, sizeof path, "%s/MANIFEST", argv[1]);
-    FILE *manifest = fopen(path, "w");
-    if (manifest == NULL) {
-        perror(path);
-        return 1;
-    }
-    fprintf(manifest, "# Written by tools/hostile/make_images.c: file, expected cic_decode status, text the message must contain\n");
+    FILE *manifest = corpus_open_manifest(
+        argv[1], "Written by tools/hostile/make_images.c: file, expected cic_decode status, text the message must contain");
+    if (manifest == NULL) return 1;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        bytes b = cases[i].make();
-        snprintf(path, sizeof path, "%s/%s", argv[1], cases[i].file);
-        FILE *f = fopen(path, "wb");
-        if (f == NULL || (b.size > 0 && fwrite(b.data, 1, b.size, f) != b.size) || fclose(f) != 0) {
-            perror(path);
-            return 1;
-        }
-        fprintf(manifest, "%s\t%s\t%s\n", cases[i].file, cases[i].status, cases[i].needle);
-        free(b.data);
+        char line[1024];
+        snprintf(line, sizeof line, "%s\t%s\t%s\n", cases[i].file, cases[i].status, cases[i].needle);
+        if (corpus_write(argv[1], cases[i].file, cases[i].make(), manifest, line) != 0) return 1;
     }
     return fclose(manifest) == 0 ? 0 : 1;
 }

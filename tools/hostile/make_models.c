@@ -16,12 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "corpus_writer.h"
 #include "model_builder.h"
 
-typedef struct bytes {
-    uint8_t *data;
-    size_t size;
-} bytes;
 
 static void put_le(uint8_t *p, uint64_t v, int n) {
     for (int i = 0; i < n; i++) p[i] = (uint8_t)(v >> (8 * i));
@@ -494,24 +491,14 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: %s DIR\n", argv[0]);
         return 2;
     }
-    char path[4096];
-    snprintf(path, sizeof path, "%s/MANIFEST", argv[1]);
-    FILE *manifest = fopen(path, "w");
-    if (manifest == NULL) {
-        perror(path);
-        return 1;
-    }
-    fprintf(manifest, "# Written by tools/hostile/make_models.c: file, phase, expected status, text the message must contain\n");
+    FILE *manifest = corpus_open_manifest(
+        argv[1], "Written by tools/hostile/make_models.c: file, phase, expected status, text the message must contain");
+    if (manifest == NULL) return 1;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        bytes b = cases[i].make();
-        snprintf(path, sizeof path, "%s/%s.dlrt", argv[1], cases[i].name);
-        FILE *f = fopen(path, "wb");
-        if (f == NULL || (b.size > 0 && fwrite(b.data, 1, b.size, f) != b.size) || fclose(f) != 0) {
-            perror(path);
-            return 1;
-        }
-        fprintf(manifest, "%s.dlrt\t%s\t%s\t%s\n", cases[i].name, cases[i].phase, cases[i].status, cases[i].needle);
-        free(b.data);
+        char file[256], line[1024];
+        snprintf(file, sizeof file, "%s.dlrt", cases[i].name);
+        snprintf(line, sizeof line, "%s\t%s\t%s\t%s\n", file, cases[i].phase, cases[i].status, cases[i].needle);
+        if (corpus_write(argv[1], file, cases[i].make(), manifest, line) != 0) return 1;
     }
     return fclose(manifest) == 0 ? 0 : 1;
 }
