@@ -50,8 +50,9 @@ static inline int dk_ops_add(size_t a, size_t b, size_t *r) {
  */
 static inline void dk_ops_valid_range(ptrdiff_t off, ptrdiff_t s, ptrdiff_t n, ptrdiff_t count,
                                       ptrdiff_t *lo, ptrdiff_t *hi) {
-    ptrdiff_t l = off >= 0 ? 0 : (-off + s - 1) / s;
-    ptrdiff_t h = n - off > 0 ? (n - off + s - 1) / s : 0;
+    /* stride 1 spelled out: the division costs more than the rest of a tap's bookkeeping */
+    ptrdiff_t l = off >= 0 ? 0 : s == 1 ? -off : (-off + s - 1) / s;
+    ptrdiff_t h = n - off > 0 ? (s == 1 ? n - off : (n - off + s - 1) / s) : 0;
     if (h > count) h = count;
     if (l > h) l = h;
     *lo = l;

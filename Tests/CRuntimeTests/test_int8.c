@@ -168,6 +168,11 @@ static dk_conv2d_params random_conv(void) {
     p.dh = rnd(4) == 0 ? 2 : 1;
     p.dw = rnd(4) == 0 ? 2 : 1;
     p.pt = rnd(3), p.pl = rnd(3), p.pb = rnd(3), p.pr = rnd(3);
+    if (rnd(3) == 0) { /* stride 1, as wide as the input: im2col's shifted-plane path, padding maybe uneven */
+        p.sh = p.sw = 1;
+        p.pl = rnd(p.dw * (p.kw - 1) + 1);
+        p.pr = p.dw * (p.kw - 1) - p.pl;
+    }
     p.h = p.dh * (p.kh - 1) + 1 + rnd(14);
     p.w = p.dw * (p.kw - 1) + 1 + rnd(14);
     switch (rnd(4)) {
@@ -204,6 +209,8 @@ TEST(test_conv2d_shapes_of_real_networks) {
         {1, 16, 32, 32, 16, 3, 1, 1, 1, 1},  {2, 32, 16, 16, 64, 1, 1, 0, 1, 1}, {1, 32, 17, 17, 32, 3, 2, 1, 32, 1},
         {1, 24, 28, 28, 24, 3, 1, 1, 24, 1}, {1, 3, 40, 40, 16, 7, 2, 3, 1, 1},  {1, 64, 8, 8, 128, 3, 1, 1, 1, 1},
         {1, 96, 12, 12, 96, 5, 1, 4, 96, 2}, {2, 8, 64, 64, 8, 3, 1, 1, 2, 1},
+        /* im2col in blocks of pixels that start mid-row (448 of 40-pixel rows), dilated too */
+        {1, 64, 40, 40, 16, 3, 1, 1, 1, 1},  {1, 64, 40, 40, 8, 3, 1, 2, 1, 2},
         /* wide depthwise rows: several SIMD blocks and a ragged end, stride 1 and 2, a channel multiplier */
         {1, 16, 9, 70, 16, 3, 1, 1, 16, 1},  {1, 8, 9, 75, 16, 3, 2, 1, 8, 1},   {1, 4, 7, 101, 4, 5, 1, 2, 4, 1},
         {1, 6, 11, 66, 6, 5, 2, 2, 6, 1},
