@@ -10,11 +10,16 @@ import Foundation
 
 let usage = """
     usage: dlrt-golden MODEL.json OUT.dlrt [--rtol R] [--atol A]
+           dlrt-golden --quantize IN.dlrt CALIB.f32 OUT.dlrt
 
     Reads MODEL.json and the float32 array in the sibling MODEL.bin, builds the
     graph with DLExport's GraphBuilder and writes OUT.dlrt atomically. The
     self-test vector, when the JSON has one, is embedded with tolerance
     |got - want| <= atol + rtol * |want| (defaults: rtol 1e-4, atol 1e-5).
+
+    --quantize: quantizes IN.dlrt to int8 with dlexport's quantizer, calibrated
+    on the float32 inputs in CALIB.f32 (whole inputs one after another; the
+    first 64 are also the unlabelled evaluation set), for tools/bench/int8_vs_ort.py.
     """
 
 /// Any problem with the arguments or the input files: printed, exit status 1.
@@ -494,8 +499,38 @@ func run(_ arguments: [String]) throws {
     }
 }
 
+/// `--quantize IN.dlrt CALIB.f32 OUT.dlrt`: the benchmark's PyTorch models have no
+/// checkpoint for `dlexport --int8`, so their converted files go through the same
+/// `Int8Exporter.quantize` here, with calibration inputs the benchmark wrote.
+func quantize(_ arguments: [String]) throws {
+    guard arguments.count == 3 else {
+        throw ConversionError("--quantize takes IN.dlrt CALIB.f32 OUT.dlrt, got \(arguments.count) argument(s)\n\(usage)")
+    }
+    let (inPath, calibrationPath, outPath) = (arguments[0], arguments[1], arguments[2])
+    guard let bytes = FileManager.default.contents(atPath: inPath) else { throw ConversionError("cannot read '\(inPath)'") }
+    let file = try ModelFile(decoding: [UInt8](bytes))
+    guard let input = file.inputs.first else { throw ConversionError("'\(inPath)' has no input") }
+    let size = file.tensors[Int(input.rawValue)].elementCount
+    let floats = try readFloats(calibrationPath)
+    guard size > 0, !floats.isEmpty, floats.count % size == 0 else {
+        throw ConversionError("'\(calibrationPath)' holds \(floats.count) values, not whole inputs of \(size)")
+    }
+    let examples = stride(from: 0, to: floats.count, by: size).map { Array(floats[$0..<($0 + size)]) }
+    let data = CalibrationData(calibration: examples,
+                               evaluation: examples.prefix(64).map { CalibrationData.Example(input: $0, label: nil) },
+                               source: "\(examples.count) inputs from \(calibrationPath)")
+    let quantized = try Int8Exporter.quantize(file, data: data)
+    try quantized.write(to: outPath)
+    print("\(outPath): \(quantized.report.int8Layers) of \(quantized.report.layers.count) layers int8")
+}
+
 do {
-    try run(Array(CommandLine.arguments.dropFirst()))
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    if arguments.first == "--quantize" {
+        try quantize(Array(arguments.dropFirst()))
+        exit(0)
+    }
+    try run(arguments)
 } catch {
     FileHandle.standardError.write(Data("dlrt-golden: error: \(error)\n".utf8))
     exit(1)
