@@ -13,6 +13,12 @@
 
 #include <string.h>
 
+#if defined(__x86_64__)
+#include <emmintrin.h>
+#elif defined(__aarch64__)
+#include <arm_neon.h>
+#endif
+
 #define POOL_CHUNK 256
 
 typedef struct pool_ctx {
@@ -62,19 +68,52 @@ static void combine_taps(const dk_pool2d_params *p, const int8_t *x, ptrdiff_t h
     }
 }
 
+/*
+ * The 2x2, stride-2 windows of input rows r0 and r1 (w bytes each) that lie
+ * wholly within the rows, from output column 0: how many outputs it wrote. The
+ * general loop (combine_taps) took half of LeNet-5's int8 time at batch 32.
+ */
+static ptrdiff_t max_2x2_stride2(const int8_t *r0, const int8_t *r1, ptrdiff_t w, ptrdiff_t wo, int8_t *y) {
+    ptrdiff_t ow = 0;
+#if defined(__x86_64__)
+    /* SSE2 has no signed byte maximum: flip to unsigned, pair up as 16-bit words, flip back */
+    const __m128i flip = _mm_set1_epi8((char)0x80), low = _mm_set1_epi16(0x00FF);
+    for (; ow + 8 <= wo && 2 * ow + 16 <= w; ow += 8) {
+        const __m128i a = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(r0 + 2 * ow)), flip);
+        const __m128i b = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(r1 + 2 * ow)), flip);
+        const __m128i v = _mm_max_epu8(a, b);
+        const __m128i m = _mm_max_epi16(_mm_and_si128(v, low), _mm_srli_epi16(v, 8));
+        _mm_storel_epi64((__m128i *)(y + ow), _mm_xor_si128(_mm_packus_epi16(m, m), flip));
+    }
+#elif defined(__aarch64__)
+    for (; ow + 8 <= wo && 2 * ow + 16 <= w; ow += 8) {
+        const int8x8x2_t a = vld2_s8(r0 + 2 * ow), b = vld2_s8(r1 + 2 * ow);
+        vst1_s8(y + ow, vmax_s8(vmax_s8(a.val[0], a.val[1]), vmax_s8(b.val[0], b.val[1])));
+    }
+#endif
+    for (; ow < wo && 2 * ow + 2 <= w; ow++) {
+        const int8_t top = r0[2 * ow] > r0[2 * ow + 1] ? r0[2 * ow] : r0[2 * ow + 1];
+        const int8_t bottom = r1[2 * ow] > r1[2 * ow + 1] ? r1[2 * ow] : r1[2 * ow + 1];
+        y[ow] = top > bottom ? top : bottom;
+    }
+    return ow;
+}
+
 static void max_plane(void *context, size_t index, int thread) {
     (void)thread;
     const pool_ctx *c = context;
     const dk_pool2d_params *p = c->p;
-    const ptrdiff_t wo = (ptrdiff_t)p->wo;
+    const ptrdiff_t w = (ptrdiff_t)p->w, wo = (ptrdiff_t)p->wo;
     const int8_t *x = c->x + index * p->h * p->w;
     int8_t *y = c->y + index * p->ho * p->wo;
+    const int pairs = p->kh == 2 && p->kw == 2 && p->sh == 2 && p->sw == 2 && p->pl == 0;
     for (ptrdiff_t oh = 0; oh < (ptrdiff_t)p->ho; oh++) {
         ptrdiff_t h0, h1, hcount;
         window_rows(p, oh, &h0, &h1, &hcount);
         int8_t *yrow = y + oh * wo;
-        memset(yrow, -128, (size_t)wo);
-        combine_taps(p, x, h0, h1, 0, wo, 0, yrow, NULL);
+        const ptrdiff_t done = pairs && h1 - h0 == 2 ? max_2x2_stride2(x + h0 * w, x + (h0 + 1) * w, w, wo, yrow) : 0;
+        memset(yrow + done, -128, (size_t)(wo - done));
+        combine_taps(p, x, h0, h1, done, wo, 0, yrow + done, NULL);
         for (ptrdiff_t ow = 0; ow < wo; ow++) yrow[ow] = (int8_t)dk_q8_clamp(yrow[ow], &c->out);
     }
 }
