@@ -21,8 +21,11 @@
 #include <arm_neon.h>
 #endif
 
-/* memset for the short runs here (padding rows and edges), where calling memset cost more than the run. */
-static inline void fill(int8_t *d, int8_t v, ptrdiff_t n) {
+/*
+ * memset for the short runs here (padding rows and edges), where calling memset cost more than
+ * the run. Not inline: its copies would cost libdlrt.so a page of its 300 KB budget.
+ */
+static void fill(int8_t *d, int8_t v, ptrdiff_t n) {
     if (n <= 0) return;
     if (n >= 64) {
         memset(d, v, (size_t)n);
@@ -71,8 +74,7 @@ static ptrdiff_t max_pd(ptrdiff_t a, ptrdiff_t b) { return a > b ? a : b; }
 static ptrdiff_t min_pd(ptrdiff_t a, ptrdiff_t b) { return a < b ? a : b; }
 
 /* Pixels [a, b) of dst's [v0, v1) (dst holds pixels from j0) become the padding. */
-static inline void pad_clipped(int8_t *dst, ptrdiff_t j0, ptrdiff_t a, ptrdiff_t b, ptrdiff_t v0, ptrdiff_t v1,
-                               int8_t pad) {
+static void pad_clipped(int8_t *dst, ptrdiff_t j0, ptrdiff_t a, ptrdiff_t b, ptrdiff_t v0, ptrdiff_t v1, int8_t pad) {
     a = max_pd(a, v0);
     fill(dst + (a - j0), pad, min_pd(b, v1) - a);
 }
