@@ -294,6 +294,7 @@ DK_AVX2 static void quantize_avx2(const float *x, size_t n, float scale, const d
 
 const dk_q8_rows dk_q8_rows_avx2 = {
     .requant = requant_avx2, .dw_plane = dw_plane_avx2, .requant2 = requant2_avx2, .quantize = quantize_avx2,
+    .dw_block = 16,
 };
 
 #else

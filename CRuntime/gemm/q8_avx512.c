@@ -298,6 +298,7 @@ DK_AVX512 static void quantize_avx512(const float *x, size_t n, float scale, con
 
 const dk_q8_rows dk_q8_rows_avx512 = {
     .requant = requant_avx512, .dw_plane = dw_plane_avx512, .requant2 = requant2_avx512, .quantize = quantize_avx512,
+    .dw_block = 32,
 };
 
 #else

@@ -327,6 +327,7 @@ static void quantize_neon(const float *x, size_t n, float scale, const dk_q8_out
 
 const dk_q8_rows dk_q8_rows_neon = {
     .requant = requant_neon, .dw_plane = dw_plane_neon, .requant2 = requant2_neon, .quantize = quantize_neon,
+    .dw_block = 8,
 };
 
 #else

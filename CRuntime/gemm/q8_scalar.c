@@ -93,4 +93,5 @@ static void quantize_scalar(const float *x, size_t n, float scale, const dk_q8_o
 
 const dk_q8_rows dk_q8_rows_scalar = {
     .requant = requant_scalar, .dw_plane = dw_plane_scalar, .requant2 = requant2_scalar, .quantize = quantize_scalar,
+    .dw_block = 1,
 };

@@ -4,18 +4,33 @@
  *
  * Each task first writes its plane, minus the zero point, as int16 into a
  * zero-bordered copy (so padding taps add 0 and every tap lies inside the
- * copy, followed by DK_Q8_DW_SLACK zeros for whole-vector row ends); then
+ * copy, followed by DK_Q8_DW_SLACK zeros for whole-vector row ends; the
+ * border and slack are zeroed once per thread, not per plane); then
  * each output channel is one dk_q8_rows.dw_plane, which accumulates all taps
  * of a block of outputs in registers and requantizes them with the channel's
  * bias and multiplier.
  *
+ * At stride 1, output (oh, ow) reads the copy at oh * pitch + ow plus a tap
+ * offset, so the whole plane is also one row of (ho - 1) * pitch + wo
+ * outputs, of which the pitch - wo after each real row are discarded. Small
+ * planes run that way when it takes fewer vector blocks: MobileNetV2's 7x7
+ * planes fill 61 of 64 AVX-512 lanes instead of 7 of 32 per row. The one-row
+ * result goes to a scratch buffer and its real rows are copied out.
+ *
  * Packed data (after the conv header): x_zero and out, then bias [m] int32,
  * rq [m] (dk_q8_rq), and the weights [m, kh * kw] int8, each 64-byte aligned.
- * Workspace per thread: the int16 plane copy and its slack.
+ * Workspace per thread: the int16 plane copy and its slack, then the one-row
+ * scratch (padded height x pitch bytes).
  */
 #include "int8_internal.h"
 
 #include <string.h>
+
+#if defined(__x86_64__)
+#include <emmintrin.h>
+#elif defined(__aarch64__)
+#include <arm_neon.h>
+#endif
 
 typedef struct dw_header {
     int32_t x_zero, reserved;
@@ -79,18 +94,21 @@ int dk_q8_depthwise_pack(const dk_conv2d_params *p, const int8_t *w, const dk_q8
     return 0;
 }
 
-/* Elements of one padded int16 plane copy, with the slack the SIMD kernels may read past it. */
-static size_t plane_elements(const dk_conv2d_params *p) {
-    return (p->h + p->pt + p->pb) * (p->w + p->pl + p->pr) + DK_Q8_DW_SLACK;
+/* Elements of the padded plane; *_elements with the slack the SIMD kernels may read past it. */
+static size_t padded_cells(const dk_conv2d_params *p) { return (p->h + p->pt + p->pb) * (p->w + p->pl + p->pr); }
+static size_t plane_elements(const dk_conv2d_params *p) { return padded_cells(p) + DK_Q8_DW_SLACK; }
+
+/* Per-thread bytes: the int16 plane copy, then the one-row scratch (ho * pitch <= padded cells at stride 1). */
+static size_t slice_bytes(const dk_conv2d_params *p) {
+    return dk_q8_round64(plane_elements(p) * sizeof(int16_t)) + dk_q8_round64(padded_cells(p));
 }
 
 size_t dk_q8_depthwise_workspace_bytes(const dk_conv2d_params *p, int threads) {
     size_t ph, pw, cells, all;
     if (!dk_ops_add(p->h, p->pt + p->pb, &ph) || !dk_ops_add(p->w, p->pl + p->pr, &pw) || !dk_ops_mul(ph, pw, &cells) ||
-        cells > SIZE_MAX / 4 - DK_Q8_DW_SLACK)
+        cells > SIZE_MAX / 8 - DK_Q8_DW_SLACK)
         return SIZE_MAX;
-    if (!dk_ops_mul(dk_q8_round64(plane_elements(p) * sizeof(int16_t)), (size_t)(threads < 1 ? 1 : threads), &all))
-        return SIZE_MAX;
+    if (!dk_ops_mul(slice_bytes(p), (size_t)(threads < 1 ? 1 : threads), &all)) return SIZE_MAX;
     return all;
 }
 
@@ -102,34 +120,59 @@ typedef struct dw_ctx {
     int8_t *y;
     uint8_t *workspace;
     size_t slice; /* bytes per thread */
+    int flat;     /* runs_flat */
 } dw_ctx;
 
-/* x (h x w) minus z into d ((h + pt + pb) x (w + pl + pr)) with a zero border, then the zeroed slack. */
-static void pad_plane(const dk_conv2d_params *p, const int8_t *x, int32_t z, int16_t *d) {
-    const size_t pw = p->w + p->pl + p->pr;
-    memset(d, 0, p->pt * pw * sizeof(int16_t));
-    int16_t *row = d + p->pt * pw;
-    for (size_t r = 0; r < p->h; r++, row += pw) {
-        memset(row, 0, p->pl * sizeof(int16_t));
-        const int8_t *xr = x + r * p->w;
-        int16_t *dr = row + p->pl;
-        for (size_t c = 0; c < p->w; c++) dr[c] = (int16_t)(xr[c] - z);
-        memset(row + p->pl + p->w, 0, p->pr * sizeof(int16_t));
+/* d[i] = x[i] - z for n values (in [-255, 255]: int16 holds them). */
+static void widen_row(const int8_t *x, size_t n, int32_t z, int16_t *d) {
+    size_t i = 0;
+#if defined(__x86_64__)
+    const __m128i vz = _mm_set1_epi16((int16_t)z), zero = _mm_setzero_si128();
+    for (; i + 16 <= n; i += 16) {
+        const __m128i v = _mm_loadu_si128((const __m128i *)(x + i)), sign = _mm_cmpgt_epi8(zero, v);
+        _mm_storeu_si128((__m128i *)(d + i), _mm_sub_epi16(_mm_unpacklo_epi8(v, sign), vz));
+        _mm_storeu_si128((__m128i *)(d + i + 8), _mm_sub_epi16(_mm_unpackhi_epi8(v, sign), vz));
     }
-    memset(row, 0, (p->pb * pw + DK_Q8_DW_SLACK) * sizeof(int16_t));
+#elif defined(__aarch64__)
+    const int16x8_t vz = vdupq_n_s16((int16_t)z);
+    for (; i + 8 <= n; i += 8) vst1q_s16(d + i, vsubq_s16(vmovl_s8(vld1_s8(x + i)), vz));
+#endif
+    for (; i < n; i++) d[i] = (int16_t)(x[i] - z);
+}
+
+/* x (h x w) minus z into the interior of d ((h + pt + pb) x (w + pl + pr)); the border is already zero. */
+static void fill_plane(const dk_conv2d_params *p, const int8_t *x, int32_t z, int16_t *d) {
+    const size_t pw = p->w + p->pl + p->pr;
+    for (size_t r = 0; r < p->h; r++) widen_row(x + r * p->w, p->w, z, d + (p->pt + r) * pw + p->pl);
+}
+
+static size_t blocks_of(size_t n, size_t block) { return (n + block - 1) / block; }
+
+/* Whether the plane runs as one row (see the top): stride 1 and fewer vector blocks that way. */
+static int runs_flat(const dk_conv2d_params *p, size_t block) {
+    const size_t pitch = p->w + p->pl + p->pr;
+    return p->sh == 1 && p->sw == 1 && p->ho > 1 &&
+           blocks_of((p->ho - 1) * pitch + p->wo, block) < p->ho * blocks_of(p->wo, block);
 }
 
 static void dw_plane(void *context, size_t index, int thread) {
     const dw_ctx *c = context;
     const dk_conv2d_params *p = c->p;
     const size_t mult = p->m / p->c, ic = index % p->c, img = index / p->c, taps = p->kh * p->kw;
-    int16_t *plane = (int16_t *)(c->workspace + (size_t)thread * c->slice);
-    pad_plane(p, c->x + index * p->h * p->w, c->v.h->x_zero, plane);
-    const dk_q8_dw_geom g = {p->ho, p->wo, p->kh, p->kw, p->sh, p->sw, p->dh, p->dw, p->w + p->pl + p->pr};
+    const size_t pitch = p->w + p->pl + p->pr;
+    uint8_t *slice = c->workspace + (size_t)thread * c->slice;
+    int16_t *plane = (int16_t *)slice;
+    int8_t *flat = (int8_t *)(slice + dk_q8_round64(plane_elements(p) * sizeof(int16_t)));
+    fill_plane(p, c->x + index * p->h * p->w, c->v.h->x_zero, plane);
+    dk_q8_dw_geom g = {p->ho, p->wo, p->kh, p->kw, p->sh, p->sw, p->dh, p->dw, pitch};
+    if (c->flat) g.ho = 1, g.wo = (p->ho - 1) * pitch + p->wo;
     for (size_t j = 0; j < mult; j++) {
         const size_t oc = ic * mult + j;
+        int8_t *y = c->y + (img * p->m + oc) * p->ho * p->wo;
         c->rows->dw_plane(&g, plane, c->v.w + oc * taps, c->v.bias[oc], &c->v.rq[oc], &c->v.h->out,
-                          c->y + (img * p->m + oc) * p->ho * p->wo);
+                          c->flat ? flat : y);
+        if (c->flat)
+            for (size_t oh = 0; oh < p->ho; oh++) memcpy(y + oh * p->wo, flat + oh * pitch, p->wo);
     }
 }
 
@@ -142,6 +185,10 @@ void dk_q8_depthwise_forward(dk_pool *pool, const dk_conv2d_params *p, const int
     c.x = x;
     c.y = y;
     c.workspace = workspace;
-    c.slice = dk_q8_round64(plane_elements(p) * sizeof(int16_t));
+    c.slice = slice_bytes(p);
+    c.flat = runs_flat(p, c.rows->dw_block);
+    /* Each task writes only its plane's interior: zero every thread's copy (border and slack) once. */
+    for (int t = 0; t < dk_pool_threads(pool); t++)
+        memset(c.workspace + (size_t)t * c.slice, 0, plane_elements(p) * sizeof(int16_t));
     dk_pool_for(pool, p->n * p->c, dw_plane, &c);
 }

@@ -214,6 +214,9 @@ TEST(test_conv2d_shapes_of_real_networks) {
         /* wide depthwise rows: several SIMD blocks and a ragged end, stride 1 and 2, a channel multiplier */
         {1, 16, 9, 70, 16, 3, 1, 1, 16, 1},  {1, 8, 9, 75, 16, 3, 2, 1, 8, 1},   {1, 4, 7, 101, 4, 5, 1, 2, 4, 1},
         {1, 6, 11, 66, 6, 5, 2, 2, 6, 1},
+        /* small planes that run as one row (int8_depthwise.c): MobileNetV2's 14x14 and 7x7, dilated, multiplied */
+        {1, 48, 14, 14, 48, 3, 1, 1, 48, 1}, {2, 40, 7, 7, 40, 3, 1, 1, 40, 1},  {1, 6, 10, 10, 12, 3, 1, 2, 6, 2},
+        {1, 5, 9, 3, 5, 3, 1, 1, 5, 1},
     };
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
         dk_conv2d_params p;
