@@ -24,6 +24,9 @@ struct DLTrain: ParsableCommand {
         momentum 0.9 weight decay 5e-4 batch 128 onecycle; others SGD 0.05 cosine. --resume continues --out \
         with the settings stored in it (bit-exact with the same --threads).
 
+        Quantization-aware fine-tuning: dltrain --qat --resume fp32.ckpt [--epochs N] [--lr X] [--out qat.ckpt], \
+        then dlexport qat.ckpt --int8 --calibrate DATA.
+
         Example: dltrain --model resnet20 --data ../shared/datasets/cifar10 --epochs 30 --schedule onecycle --out resnet20.ckpt
         Models: \(ModelZoo.names.joined(separator: ", "))
         Generative models (docs/GAN.md): \(GenerativeZoo.names.joined(separator: ", ")). dcgan trains with Adam 2e-4, \
@@ -45,8 +48,12 @@ struct DLTrain: ParsableCommand {
     @Option(help: "SGD momentum, or Adam's beta1.") var momentum: Double?
     @Option(help: "Weight decay (L2 for sgd/adam, decoupled for adamw).") var weightDecay: Double?
     @Option(help: "step, multistep, plateau, cosine, onecycle or constant.") var schedule: ScheduleKind?
-    @Option(help: "Checkpoint written after every epoch.") var out: String = "model.ckpt"
-    @Flag(help: "Continue the run in --out.") var resume = false
+    @Option(help: "Checkpoint written after every epoch (default: model.ckpt; with --qat FP32.ckpt, FP32-qat.ckpt).") var out: String?
+    @Flag(help: "Continue the run in --out (with --qat and a checkpoint argument: fine-tune that checkpoint).") var resume = false
+    @Flag(help: ArgumentHelp("Quantization-aware fine-tuning of a trained classifier with fake int8 quantization (docs/QAT.md): its model, data and recipe, \(Trainer.qatEpochs) epochs at \(Trainer.qatLearningRateFactor) x its learning rate, cosine, unless flags say otherwise. --qat --resume alone continues a QAT run in --out."))
+    var qat = false
+    @Argument(help: ArgumentHelp("With --qat: the fp32 checkpoint to fine-tune (never written to).", valueName: "FP32.ckpt"))
+    var checkpoint: String?
     @Flag(help: "Start a new run even if --out exists.") var overwrite = false
     @Option(help: "Seed of the weights, the data order and augmentation.") var seed: UInt64?
     @Option(help: "Threads for kernels and data loading (default: every CPU).") var threads: Int?
@@ -73,8 +80,11 @@ struct DLTrain: ParsableCommand {
         options.momentum = momentum
         options.weightDecay = weightDecay
         options.schedule = schedule
-        options.out = out
-        options.resume = resume
+        options.out = out ?? checkpoint.map(Trainer.defaultQATOutput(for:)) ?? "model.ckpt"
+        // `dltrain --qat --resume FP32.ckpt` (issue #5's form): --resume reads as "from this checkpoint".
+        options.resume = resume && checkpoint == nil
+        options.qat = qat
+        options.qatFrom = checkpoint
         options.overwrite = overwrite
         options.seed = seed
         options.threads = threads
@@ -106,7 +116,7 @@ struct DLTrain: ParsableCommand {
             console.result("data: \(trainer.data.kind.rawValue) '\(s.data)': \(trainer.data.train.count) train, \(trainer.data.test.count) test (loaded in \(formatted("%.1f", monotonicSeconds() - loadStart)) s)")
             console.result("recipe: \(s.optimizer.rawValue) lr \(s.learningRate) momentum \(s.momentum) weight decay \(s.weightDecay), batch \(s.batchSize), \(s.epochs) epochs, schedule \(trainer.scheduleDescription), seed \(s.seed), \(trainer.threads) threads")
             for note in trainer.notes { console.result(note) }
-            if alreadyDone(trainer.epoch, of: s.epochs, console: console) { return }
+            if alreadyDone(trainer.epoch, of: s.epochs, in: options.out, console: console) { return }
             let summary = try trainer.run()
             var line = "done: \(summary.epochsRun) epochs in \(formatted("%.1f", summary.seconds)) s"
             if let best = summary.best, let accuracy = best.testAccuracy {
@@ -115,7 +125,7 @@ struct DLTrain: ParsableCommand {
             if let final = summary.final, let accuracy = final.testAccuracy {
                 line += formatted(", final %.2f%%", accuracy * 100)
             }
-            console.result(line + "; checkpoint '\(out)'")
+            console.result(line + "; checkpoint '\(options.out)'")
         }
     }
 }
@@ -133,9 +143,9 @@ extension DLTrain {
             console.result("data: \(trainer.data.kind.rawValue) '\(s.data)': \(trainer.data.train.count) train, \(trainer.data.test.count) test, pixels to \(trainer.entry.pixelRange) (loaded in \(formatted("%.1f", monotonicSeconds() - loadStart)) s)")
             console.result("recipe: \(s.optimizer.rawValue) lr \(s.learningRate) momentum \(s.momentum) weight decay \(s.weightDecay), batch \(s.batchSize), \(s.epochs) epochs, seed \(s.seed), \(trainer.threads) threads")
             for note in trainer.notes { console.result(note) }
-            if alreadyDone(trainer.epoch, of: s.epochs, console: console) { return }
+            if alreadyDone(trainer.epoch, of: s.epochs, in: options.out, console: console) { return }
             let summary = try trainer.run()
-            console.result("done: \(summary.epochsRun) epochs in \(formatted("%.1f", summary.seconds)) s; checkpoint '\(out)'")
+            console.result("done: \(summary.epochsRun) epochs in \(formatted("%.1f", summary.seconds)) s; checkpoint '\(options.out)'")
         }
     }
 }
@@ -150,10 +160,10 @@ extension DLTrain {
             console.result("data: '\(s.data)': \(trainer.corpus.vocabulary.count) distinct characters, \(trainer.corpus.train.count) train, \(trainer.corpus.validation.count) validation (90/10); \(trainer.trainStreams.chunkCount) chunks of \(s.batchSize) x \(r.sequenceLength) per epoch")
             console.result("recipe: \(s.optimizer.rawValue) lr \(s.learningRate) momentum \(s.momentum) weight decay \(s.weightDecay), batch \(s.batchSize), \(s.epochs) epochs, schedule \(s.schedule.rawValue), clip norm \(LanguageModelTrainer.clipNorm), seed \(s.seed), \(trainer.threads) threads")
             for note in trainer.notes { console.result(note) }
-            if alreadyDone(trainer.epoch, of: s.epochs, console: console) { return }
+            if alreadyDone(trainer.epoch, of: s.epochs, in: options.out, console: console) { return }
             let summary = try trainer.run()
             let best = trainer.metrics.compactMap(\.testLoss).min() ?? .nan
-            console.result("done: \(summary.epochsRun) epochs in \(formatted("%.1f", summary.seconds)) s, best validation \(formatted("%.4f", best)) nats/char; checkpoint '\(out)'")
+            console.result("done: \(summary.epochsRun) epochs in \(formatted("%.1f", summary.seconds)) s, best validation \(formatted("%.4f", best)) nats/char; checkpoint '\(options.out)'")
         }
     }
 }
@@ -170,9 +180,9 @@ extension DLTrain {
     }
 
     /// Whether --out already holds every epoch asked for (said on the console).
-    func alreadyDone(_ epoch: Int, of epochs: Int, console: TrainingConsole) -> Bool {
+    func alreadyDone(_ epoch: Int, of epochs: Int, in path: String, console: TrainingConsole) -> Bool {
         guard epoch >= epochs else { return false }
-        console.result("'\(out)' already holds \(epoch) of \(epochs) epochs: nothing to do (pass a larger --epochs to continue)")
+        console.result("'\(path)' already holds \(epoch) of \(epochs) epochs: nothing to do (pass a larger --epochs to continue)")
         return true
     }
 }

@@ -105,7 +105,11 @@ public enum ModelExporter {
         let model: Module<Float>
         do {
             model = try ModelZoo.make(entry.name, classes: architecture.int("classes"), inputShape: inputShape, initialize: false)
+            // A quantization-aware checkpoint also holds its layers' observer buffers. The export
+            // lowers the fp32 weights (--int8 calibrates its own ranges), so fake quantization is off.
+            if architecture.usesFakeQuantization { model.enableFakeQuantization() }
             try model.load(checkpoint.model, strict: true)
+            model.disableFakeQuantization()
         } catch {
             throw ExportError.checkpoint("the checkpoint's weights do not fit \(entry.name) \(architecture.config): \(error)")
         }

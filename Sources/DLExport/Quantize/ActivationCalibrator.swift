@@ -1,3 +1,5 @@
+import DeepLearning
+
 /// Observes every activation of an fp32 model over calibration samples, run
 /// in the C runtime exactly as at inference, and picks each one's int8
 /// quantization: the extremes in a first pass, a magnitude histogram over

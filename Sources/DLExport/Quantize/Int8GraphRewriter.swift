@@ -1,3 +1,5 @@
+import DeepLearning
+
 /// Rewrites a lowered fp32 graph into one that computes in int8 where it is
 /// told to, by the file contract (docs/FORMAT.md, "int8"):
 ///

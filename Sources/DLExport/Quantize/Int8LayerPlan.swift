@@ -1,3 +1,5 @@
+import DeepLearning
+
 /// Which nodes of a lowered fp32 graph compute in int8, and why each other
 /// one does not. Decided in three steps:
 ///

@@ -1,3 +1,5 @@
+import DeepLearning
+
 /// What an int8 export chose and measured, layer by layer and for the whole model.
 public struct QuantizationReport: Sendable {
     public struct Layer: Sendable {

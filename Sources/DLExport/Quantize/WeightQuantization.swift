@@ -1,5 +1,7 @@
+import DeepLearning
+
 /// Per-channel symmetric int8 weights and their int32 bias (docs/FORMAT.md,
-/// "int8"): channel `c` of the weight (the output channel: axis 0, or 1 for
+/// "int8"; the grid itself is DeepLearning's `SymmetricWeightQuantization`): channel `c` of the weight (the output channel: axis 0, or 1 for
 /// conv_transpose2d's [C, M, kh, kw]) has
 /// `scale[c] = max|w_c| / 127` and zero point 0, values `round(w / scale[c])`
 /// in [-127, 127]; the bias has scale `s_x * scale[c]` and zero point 0.
@@ -37,14 +39,13 @@ public struct WeightQuantization: Hashable, Sendable {
         let channel = { (i: Int) in (i / inner) % channels }
         var largest = [Float](repeating: 0, count: channels)
         for (i, w) in weights.enumerated() { largest[channel(i)] = max(largest[channel(i)], abs(w)) }
-        let scales = largest.map { ($0 / 127).isNormal ? $0 / 127 : Self.zeroChannelScale }
+        let grid = largest.map(SymmetricWeightQuantization.scale(largestMagnitude:))
         var values = [Int8](repeating: 0, count: weights.count)
-        for (i, w) in weights.enumerated() where (largest[channel(i)] / 127).isNormal {
-            let q = (Double(w) / Double(scales[channel(i)])).rounded(.toNearestOrAwayFromZero)
-            values[i] = Int8(max(-127, min(127, q)))
+        for (i, w) in weights.enumerated() {
+            if let scale = grid[channel(i)] { values[i] = SymmetricWeightQuantization.quantize(w, scale: scale) }
         }
         self.values = values
-        self.scales = scales
+        self.scales = grid.map { $0 ?? Self.zeroChannelScale }
         self.axis = axis
     }
 

@@ -4,11 +4,13 @@
 /// Default initialisation is PyTorch's: W from Kaiming-uniform with
 /// a = √5, which is uniform in ±1/√in, and b uniform in ±1/√in; a network
 /// ported from PyTorch trains from the same starting distribution.
-public final class Linear<Scalar: TensorScalar>: Module<Scalar> {
+public final class Linear<Scalar: TensorScalar>: Module<Scalar>, FakeQuantizable {
     public let inputCount: Int
     public let outputCount: Int
     public let weight: Parameter<Scalar>
     public let bias: Parameter<Scalar>?
+    /// Quantization-aware training (`Module.enableFakeQuantization()`); nil normally.
+    public var fakeQuantization: FakeQuantization<Scalar>?
 
     /// A layer from `inputCount` to `outputCount` features, initialised from `generator`.
     public init<G: RandomNumberGenerator>(_ inputCount: Int, _ outputCount: Int, bias: Bool = true,
@@ -45,7 +47,10 @@ public final class Linear<Scalar: TensorScalar>: Module<Scalar> {
         return [("weight", weight)]
     }
 
+    public override var ownBuffers: [(name: String, buffer: Buffer<Scalar>)] { fakeQuantization?.buffers ?? [] }
+
     public override func forward(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
-        input.linear(weight: weight.value, bias: bias?.value)
+        let (x, w) = fakeQuantization?(input: input, weight: weight.value, training: isTraining) ?? (input, weight.value)
+        return x.linear(weight: w, bias: bias?.value)
     }
 }

@@ -53,12 +53,14 @@ public final class Trainer {
     /// from, loads the data and builds every training object. Throws
     /// `TrainingError` (naming the flag, file or value) before anything on
     /// disk is written.
-    public init(_ options: TrainingOptions, console: TrainingConsole = .silent) throws {
+    public init(_ givenOptions: TrainingOptions, console: TrainingConsole = .silent) throws {
+        // Checkpoints first: a resume takes its settings from one, and so does --qat's fine-tuning.
+        let qatStart = try Self.quantizationAwareStart(givenOptions)
+        let options = qatStart?.options ?? givenOptions
         self.options = options
         self.console = console
-
-        // Checkpoints first: a resume takes its settings from one.
         let (resumed, stored) = try Self.resumedRun(options)
+        try Self.checkQuantizationAwareResume(options, stored: stored)
         var initCheckpoint: Checkpoint?
         if !options.resume, let path = options.initFrom {
             initCheckpoint = try Self.readCheckpoint(path, purpose: "initialise from (--init)")
@@ -94,7 +96,7 @@ public final class Trainer {
             throw TrainingError.model("cannot build \(settings.model) for \(data.kind.rawValue) data of shape \(inputShape) with \(classes) classes: \(error)")
         }
         self.model = model
-        architecture = ArchitectureDescription(name: settings.model, config: [
+        var architecture = ArchitectureDescription(name: settings.model, config: [
             "classes": .int(classes), "input_shape": .ints(inputShape), "class_names": .strings(data.classes),
         ])
 
@@ -102,6 +104,17 @@ public final class Trainer {
             notes.append(try Self.initialise(model, from: initCheckpoint, path: settings.initFrom!, settings: settings,
                                              inputShape: inputShape, classes: classes))
         }
+        if let qatFrom = settings.qatFrom {
+            // After the fp32 weights load (their checkpoint has no observers), before a QAT checkpoint restores.
+            if let qatStart {
+                notes.append(try Self.initialise(model, from: qatStart.checkpoint, path: qatFrom, settings: settings,
+                                                 inputShape: inputShape, classes: classes))
+            }
+            let layers = model.enableFakeQuantization()
+            architecture.config[ArchitectureDescription.fakeQuantizationKey] = .bool(true)
+            notes.append("quantization-aware training: \(layers) conv/linear layers fake-quantize their input and weight to int8 (fine-tuning '\(qatFrom)')")
+        }
+        self.architecture = architecture
         for pattern in settings.freeze {
             let frozen = model.freeze(matching: NamePattern(pattern))
             guard !frozen.isEmpty else {

@@ -51,6 +51,11 @@ public struct TrainingOptions: Sendable, Equatable {
     public var averageDecay: Double?
     /// The command line, recorded in the checkpoint's recipe.
     public var commandLine: [String] = []
+    /// Quantization-aware fine-tuning (docs/QAT.md): with `qatFrom`, a new
+    /// run from that fp32 checkpoint; with `resume`, the QAT run in `out`.
+    public var qat = false
+    /// The fp32 checkpoint `qat` fine-tunes (its model, data and recipe).
+    public var qatFrom: String?
 
     public init() {}
 }
@@ -113,6 +118,9 @@ public struct TrainingSettings: Sendable, Equatable {
     public var resetHead: Int?
     public var limitTrain: Int?
     public var limitTest: Int?
+    /// A quantization-aware run: the fp32 checkpoint it fine-tunes (recipe key
+    /// `qat_from`, written only for such runs). Its layers fake-quantize.
+    public var qatFrom: String?
 
     /// The settings that decide the weights a run produces: a resume may not change them.
     static let fixedOnResume: Set<String> = ["model", "batch_size", "optimizer", "schedule", "seed", "freeze", "init",
@@ -146,6 +154,7 @@ public struct TrainingSettings: Sendable, Equatable {
             guard let value = Int(text) else { throw TrainingError.checkpoint("the checkpoint's recipe has an unreadable \(key)=\(text)") }
             return value
         }
+        try checkQuantizationAware(options, model: options.model ?? s["model"] ?? fallbackModel)
         guard let model = options.model ?? s["model"] ?? fallbackModel else {
             throw TrainingError.invalidOption("--model is required (known models: \(ModelZoo.names.joined(separator: ", ")))")
         }
@@ -173,11 +182,29 @@ public struct TrainingSettings: Sendable, Equatable {
             resetHead: try options.resetHead ?? storedCount("reset_head"),
             limitTrain: try options.limitTrain ?? storedCount("limit_train"),
             limitTest: try options.limitTest ?? storedCount("limit_test"))
+        settings.qatFrom = options.qatFrom ?? s["qat_from"].flatMap { $0.isEmpty ? nil : $0 }
         if optimizer == .adamw && options.weightDecay == nil && s["weight_decay"] == nil && settings.weightDecay == 0 {
             settings.weightDecay = 1e-2 // AdamW's usual decoupled decay
         }
         try settings.validate(options: options)
         return settings
+    }
+
+    /// The --qat combinations that make no sense; `model` when known.
+    static func checkQuantizationAware(_ options: TrainingOptions, model: String?) throws {
+        if options.qat {
+            if let model, GenerativeZoo.entry(model) != nil || model == CharLSTMRecipe.modelName {
+                throw TrainingError.invalidOption("--qat is for classifiers (their conv and linear layers are what dlexport --int8 quantizes); \(model) is not one")
+            }
+            guard options.qatFrom != nil || options.resume else {
+                throw TrainingError.invalidOption("--qat fine-tunes a trained fp32 checkpoint: dltrain --qat --resume FP32.ckpt [--epochs N] [--out QAT.ckpt]")
+            }
+            if options.initFrom != nil {
+                throw TrainingError.invalidOption("--init cannot be combined with --qat (the fp32 checkpoint holds the weights)")
+            }
+        } else if let path = options.qatFrom {
+            throw TrainingError.invalidOption("a checkpoint argument ('\(path)') is for --qat: dltrain --qat --resume \(path)")
+        }
     }
 
     func validate(options: TrainingOptions) throws {
@@ -228,6 +255,7 @@ public struct TrainingSettings: Sendable, Equatable {
         e["reset_head"] = resetHead.map(String.init) ?? ""
         e["limit_train"] = limitTrain.map(String.init) ?? ""
         e["limit_test"] = limitTest.map(String.init) ?? ""
+        if let qatFrom { e["qat_from"] = qatFrom }
         return e
     }
 

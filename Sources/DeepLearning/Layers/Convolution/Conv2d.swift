@@ -3,7 +3,7 @@
 ///
 /// Default initialisation is PyTorch's: W Kaiming-uniform with a = √5
 /// (uniform in ±1/√fan_in, fan_in = in/groups · kh · kw) and b uniform in ±1/√fan_in.
-public final class Conv2d<Scalar: TensorScalar>: Module<Scalar> {
+public final class Conv2d<Scalar: TensorScalar>: Module<Scalar>, FakeQuantizable {
     public let inputChannels: Int
     public let outputChannels: Int
     public let kernelSize: Size2d
@@ -13,6 +13,8 @@ public final class Conv2d<Scalar: TensorScalar>: Module<Scalar> {
     public let groups: Int
     public let weight: Parameter<Scalar>
     public let bias: Parameter<Scalar>?
+    /// Quantization-aware training (`Module.enableFakeQuantization()`); nil normally.
+    public var fakeQuantization: FakeQuantization<Scalar>?
 
     public init<G: RandomNumberGenerator>(_ inputChannels: Int, _ outputChannels: Int, kernelSize: Size2d,
                                           stride: Size2d = 1, padding: Padding2d = 0, dilation: Size2d = 1,
@@ -59,10 +61,13 @@ public final class Conv2d<Scalar: TensorScalar>: Module<Scalar> {
         return [("weight", weight)]
     }
 
+    public override var ownBuffers: [(name: String, buffer: Buffer<Scalar>)] { fakeQuantization?.buffers ?? [] }
+
     public override func forward(_ input: Tensor<Scalar>) -> Tensor<Scalar> {
         precondition(input.rank == 4 && input.shape[1] == inputChannels,
                      "Conv2d(\(inputChannels) -> \(outputChannels)): input must be [N, \(inputChannels), H, W], got \(input.shape)")
-        return conv2d(input, weight: weight.value, bias: bias?.value, stride: stride, padding: padding,
+        let (x, w) = fakeQuantization?(input: input, weight: weight.value, training: isTraining) ?? (input, weight.value)
+        return conv2d(x, weight: w, bias: bias?.value, stride: stride, padding: padding,
                       dilation: dilation, groups: groups)
     }
 }

@@ -1,5 +1,7 @@
 /// The per-tensor asymmetric int8 quantization of an activation
 /// (docs/FORMAT.md, "int8"): `real = scale * (q - zeroPoint)`, q in [-128, 127].
+/// Defined here rather than in DLExport so that quantization-aware training's
+/// fake quantization and the exporter's calibration share one arithmetic.
 public struct ActivationQuantization: Hashable, Sendable {
     public var scale: Float
     public var zeroPoint: Int32
@@ -48,7 +50,4 @@ public struct ActivationQuantization: Hashable, Sendable {
 
     /// `(q - z) * s`, as the runtime's `dequantize` op computes it.
     public func dequantize(_ q: Int8) -> Float { Float(Int32(q) - zeroPoint) * scale }
-
-    /// The format's per-tensor quantization of an i8 tensor.
-    var tensorQuantization: Quantization { .perTensor(scale: scale, zeroPoint: zeroPoint) }
 }

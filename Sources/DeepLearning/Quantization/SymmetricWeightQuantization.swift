@@ -1,0 +1,25 @@
+/// The per-output-channel symmetric int8 weight grid (docs/FORMAT.md,
+/// "int8"): channel `c` has `scale = max|w_c| / 127`, zero point 0 and values
+/// `round(w / scale)` in [-127, 127] (never -128, so the grid is symmetric).
+/// One definition for the exporter (`WeightQuantization` in DLExport) and for
+/// quantization-aware training's fake quantization, so that the weights a
+/// QAT run trains against are the ones the exporter writes.
+public enum SymmetricWeightQuantization {
+    /// The largest code; -127 is the smallest.
+    public static let maxCode: Float = 127
+
+    /// The scale of a channel whose largest magnitude is `largest`, or nil
+    /// when `largest / 127` is not a normal float (all zeros, or too small):
+    /// such a channel is stored as zeros.
+    public static func scale(largestMagnitude largest: Float) -> Float? {
+        let scale = largest / maxCode
+        return scale.isNormal ? scale : nil
+    }
+
+    /// `round(w / scale)`, half away from zero, computed in Double (the
+    /// quotient of two floats, rounded once), clamped to [-127, 127].
+    public static func quantize(_ w: Float, scale: Float) -> Int8 {
+        let q = (Double(w) / Double(scale)).rounded(.toNearestOrAwayFromZero)
+        return Int8(max(-Double(maxCode), min(Double(maxCode), q)))
+    }
+}
