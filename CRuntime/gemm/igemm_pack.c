@@ -3,8 +3,9 @@
  * rows or columns into [kp / kg][width][kg] elements. Weights are packed
  * once per session; activations on every call, where the im2col case
  * (src_kmajor: kg rows of the source become one group) matters most, so it
- * interleaves 16 columns at a time with SSE2 / NEON byte and word unpacks.
- * Everything else (tails, the k-contiguous case) goes element by element.
+ * interleaves 16 columns at a time with SSE2 / NEON byte and word unpacks
+ * (a last partial 16 through a padded copy). Everything else (partial k
+ * groups, the k-contiguous case) goes element by element.
  */
 #include "igemm_kernels.h"
 
@@ -96,6 +97,20 @@ static size_t pack_group_kmajor(const dk_q8_cfg *cfg, const int8_t *rows, size_t
     return j;
 }
 
+/*
+ * Columns [j, count) of one full group, fewer than 16, through the fast path
+ * on a copy padded to 16 with the bytes that pack to 0 (as the element loop
+ * packs columns past count): 7x7 and 14x14 planes are mostly tail. Returns
+ * how many columns it wrote (16, or 0 without a fast path).
+ */
+static size_t pack_tail_kmajor(const dk_q8_cfg *cfg, const int8_t *rows, size_t ld, size_t j, size_t count,
+                               int offset, void *dst) {
+    int8_t tail[4 * 16];
+    memset(tail, offset == 128 ? -128 : 0, sizeof tail);
+    for (size_t r = 0; r < cfg->kg; r++) memcpy(tail + r * 16, rows + r * ld + j, count - j);
+    return pack_group_kmajor(cfg, tail, 16, 16, offset, dst);
+}
+
 void dk_q8_pack_panel(const dk_q8_cfg *cfg, int src_kmajor, const int8_t *src, size_t ld, size_t k, size_t count,
                       size_t width, int offset, void *dst) {
     const size_t kg = cfg->kg, es = cfg->esize, kp = dk_q8_round_up(k, kg);
@@ -103,8 +118,15 @@ void dk_q8_pack_panel(const dk_q8_cfg *cfg, int src_kmajor, const int8_t *src, s
         const size_t group = (p0 / kg) * width * kg; /* first element of this k group */
         size_t j = 0;
         if (src_kmajor && p0 + kg <= k) {
-            j = pack_group_kmajor(cfg, src + p0 * ld, ld, count & ~(size_t)15, offset,
-                                  (char *)dst + group * es);
+            const size_t n16 = count & ~(size_t)15;
+            char *d = (char *)dst + group * es;
+            j = pack_group_kmajor(cfg, src + p0 * ld, ld, n16, offset, d);
+            if (j == n16 && j < count && j + 16 <= width && kg <= 4)
+                j += pack_tail_kmajor(cfg, src + p0 * ld, ld, j, count, offset, d + j * kg * es);
+            if (j >= count) {
+                memset(d + j * kg * es, 0, (width - j) * kg * es);
+                continue;
+            }
         }
         for (; j < width; j++) {
             for (size_t r = 0; r < kg; r++) {

@@ -133,6 +133,11 @@ static void widen_row(const int8_t *x, size_t n, int32_t z, int16_t *d) {
         _mm_storeu_si128((__m128i *)(d + i), _mm_sub_epi16(_mm_unpacklo_epi8(v, sign), vz));
         _mm_storeu_si128((__m128i *)(d + i + 8), _mm_sub_epi16(_mm_unpackhi_epi8(v, sign), vz));
     }
+    if (i + 8 <= n) { /* 14-, 28- and 56-wide rows */
+        const __m128i v = _mm_loadl_epi64((const __m128i *)(x + i)), sign = _mm_cmpgt_epi8(zero, v);
+        _mm_storeu_si128((__m128i *)(d + i), _mm_sub_epi16(_mm_unpacklo_epi8(v, sign), vz));
+        i += 8;
+    }
 #elif defined(__aarch64__)
     const int16x8_t vz = vdupq_n_s16((int16_t)z);
     for (; i + 8 <= n; i += 8) vst1q_s16(d + i, vsubq_s16(vmovl_s8(vld1_s8(x + i)), vz));
