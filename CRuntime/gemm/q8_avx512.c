@@ -213,6 +213,49 @@ DK_INLINE DK_AVX512 void store16(int8_t *y, __m512i acc, const rq16 *r, const dk
     _mm_mask_storeu_epi8(y, first(n), _mm512_cvtepi32_epi8(rq_vec(acc, r, o)));
 }
 
+/* Stride 1's lane order (0-3, 8-11, 16-19, 24-27 | 4-7, ...) back in order; stores the first n of 32 outputs. */
+DK_INLINE DK_AVX512 void store32_unpacked(int8_t *y, __m512i lo, __m512i hi, const rq16 *r, const dk_q8_out *o,
+                                          size_t n) {
+    const __m512i first16 = _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
+    const __m512i last16 = _mm512_setr_epi32(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
+    store16(y, _mm512_permutex2var_epi32(lo, first16, hi), r, o, n);
+    if (n > 16) store16(y + 16, _mm512_permutex2var_epi32(lo, last16, hi), r, o, n - 16);
+}
+
+/* Two taps of 32 outputs (input vectors at pa and pb, weights wp): interleaved, one vpmaddwd per half. */
+DK_INLINE DK_AVX512 void tap_pair(const int16_t *pa, const int16_t *pb, __m512i wp, __m512i *lo, __m512i *hi) {
+    const __m512i a = _mm512_loadu_si512(pa), b = _mm512_loadu_si512(pb);
+    *lo = _mm512_add_epi32(*lo, _mm512_madd_epi16(_mm512_unpacklo_epi16(a, b), wp));
+    *hi = _mm512_add_epi32(*hi, _mm512_madd_epi16(_mm512_unpackhi_epi16(a, b), wp));
+}
+
+/*
+ * 3x3, stride 1, dilation 1 (most depthwise layers): the weights as five
+ * pairs broadcast once per plane, pairs that cross rows ((0,2) with (1,2),
+ * (2,2) alone), so 32 outputs take five tap pairs, not the general loop's six.
+ */
+DK_AVX512 static void dw3x3_s1_avx512(const dk_q8_dw_geom *g, const int16_t *d, const int8_t *w, const rq16 *r,
+                                      const dk_q8_out *o, int8_t *y) {
+    const __m512i w01 = _mm512_set1_epi32(dk_q8_weight_pair(w[0], w[1]));
+    const __m512i w34 = _mm512_set1_epi32(dk_q8_weight_pair(w[3], w[4]));
+    const __m512i w67 = _mm512_set1_epi32(dk_q8_weight_pair(w[6], w[7]));
+    const __m512i w25 = _mm512_set1_epi32(dk_q8_weight_pair(w[2], w[5]));
+    const __m512i w8 = _mm512_set1_epi32(dk_q8_weight_pair(w[8], 0));
+    const size_t wo = g->wo, pitch = g->pitch;
+    for (size_t oh = 0; oh < g->ho; oh++, y += wo) {
+        for (size_t ow = 0; ow < wo; ow += 32) {
+            const int16_t *r0 = d + oh * pitch + ow, *r1 = r0 + pitch, *r2 = r1 + pitch;
+            __m512i lo = _mm512_setzero_si512(), hi = lo;
+            tap_pair(r0, r0 + 1, w01, &lo, &hi);
+            tap_pair(r1, r1 + 1, w34, &lo, &hi);
+            tap_pair(r2, r2 + 1, w67, &lo, &hi);
+            tap_pair(r0 + 2, r1 + 2, w25, &lo, &hi);
+            tap_pair(r2 + 2, r2 + 3, w8, &lo, &hi);
+            store32_unpacked(y + ow, lo, hi, r, o, wo - ow < 32 ? wo - ow : 32);
+        }
+    }
+}
+
 /*
  * Depthwise plane, horizontal dilation 1, stride 1 or 2: q8_avx2.c's tap
  * pairs through vpmaddwd on 16 lanes. Stride 2: a plain load of 32 int16
@@ -226,8 +269,10 @@ DK_AVX512 static void dw_plane_avx512(const dk_q8_dw_geom *g, const int16_t *d, 
         return;
     }
     const rq16 r = rq16_broadcast(bias, rq->mult, rq->shift, rq->limit);
-    const __m512i first16 = _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
-    const __m512i last16 = _mm512_setr_epi32(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
+    if (g->kh == 3 && g->kw == 3 && g->sh == 1 && g->sw == 1 && g->dh == 1) {
+        dw3x3_s1_avx512(g, d, w, &r, o, y);
+        return;
+    }
     const size_t wo = g->wo, block = g->sw == 1 ? 32 : 16;
     for (size_t oh = 0; oh < g->ho; oh++, y += wo) {
         for (size_t ow = 0; ow < wo; ow += block) {
@@ -237,23 +282,13 @@ DK_AVX512 static void dw_plane_avx512(const dk_q8_dw_geom *g, const int16_t *d, 
                 const int8_t *wk = w + ki * g->kw;
                 for (size_t kj = 0; kj < g->kw; kj += 2) {
                     const __m512i wp = _mm512_set1_epi32(dk_q8_weight_pair(wk[kj], kj + 1 < g->kw ? wk[kj + 1] : 0));
-                    const __m512i a = _mm512_loadu_si512(row + kj);
-                    if (g->sw == 2) {
-                        lo = _mm512_add_epi32(lo, _mm512_madd_epi16(a, wp));
-                    } else {
-                        const __m512i b = _mm512_loadu_si512(row + kj + 1);
-                        lo = _mm512_add_epi32(lo, _mm512_madd_epi16(_mm512_unpacklo_epi16(a, b), wp));
-                        hi = _mm512_add_epi32(hi, _mm512_madd_epi16(_mm512_unpackhi_epi16(a, b), wp));
-                    }
+                    if (g->sw == 2) lo = _mm512_add_epi32(lo, _mm512_madd_epi16(_mm512_loadu_si512(row + kj), wp));
+                    else tap_pair(row + kj, row + kj + 1, wp, &lo, &hi);
                 }
             }
             const size_t n = wo - ow < block ? wo - ow : block;
-            if (g->sw == 2) {
-                store16(y + ow, lo, &r, o, n);
-            } else {
-                store16(y + ow, _mm512_permutex2var_epi32(lo, first16, hi), &r, o, n);
-                if (n > 16) store16(y + ow + 16, _mm512_permutex2var_epi32(lo, last16, hi), &r, o, n - 16);
-            }
+            if (g->sw == 2) store16(y + ow, lo, &r, o, n);
+            else store32_unpacked(y + ow, lo, hi, &r, o, n);
         }
     }
 }
