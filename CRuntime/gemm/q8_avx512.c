@@ -269,6 +269,8 @@ DK_AVX512 static void dw_plane_avx512(const dk_q8_dw_geom *g, const int16_t *d, 
         return;
     }
     const rq16 r = rq16_broadcast(bias, rq->mult, rq->shift, rq->limit);
+    const dk_q8_out out = *o; /* a copy, which the int8 stores cannot alias: its fields stay in registers */
+    o = &out;
     if (g->kh == 3 && g->kw == 3 && g->sh == 1 && g->sw == 1 && g->dh == 1) {
         dw3x3_s1_avx512(g, d, w, &r, o, y);
         return;
