@@ -103,6 +103,8 @@ typedef struct dk_q8_rows {
                      const dk_q8_out *o, int8_t *y);
     /** y[i] = clamp(round_half_even(x[i] / scale) + zero, lo, hi); NaN counts as 0. */
     void (*quantize)(const float *x, size_t n, float scale, const dk_q8_out *o, int8_t *y);
+    /** d[i] = x[i] - z, in [-255, 255] (a depthwise plane's int16 copy). */
+    void (*widen)(const int8_t *x, size_t n, int32_t z, int16_t *d);
     /** Outputs dw_plane computes per vector block at stride 1 (1: no blocks); lanes past a row's end are wasted. */
     size_t dw_block;
 } dk_q8_rows;

@@ -284,6 +284,16 @@ DK_AVX2 static void dw_plane_avx2(const dk_q8_dw_geom *g, const int16_t *d, cons
     }
 }
 
+DK_AVX2 static void widen_avx2(const int8_t *x, size_t n, int32_t z, int16_t *d) {
+    const __m256i vz = _mm256_set1_epi16((int16_t)z);
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const __m256i v = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(x + i)));
+        _mm256_storeu_si256((__m256i *)(d + i), _mm256_sub_epi16(v, vz));
+    }
+    dk_q8_rows_scalar.widen(x + i, n - i, z, d + i);
+}
+
 /* (x[i] - z) * m for 8 int8 at x, in 32-bit lanes. */
 DK_INLINE DK_AVX2 __m256i scaled8(const int8_t *x, __m256i z, __m256i m) {
     const __m256i v = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)x));
@@ -328,7 +338,7 @@ DK_AVX2 static void quantize_avx2(const float *x, size_t n, float scale, const d
 
 const dk_q8_rows dk_q8_rows_avx2 = {
     .requant = requant_avx2, .dw_plane = dw_plane_avx2, .requant2 = requant2_avx2, .quantize = quantize_avx2,
-    .dw_block = 16,
+    .widen = widen_avx2, .dw_block = 16,
 };
 
 #else

@@ -295,6 +295,15 @@ DK_AVX512 static void dw_plane_avx512(const dk_q8_dw_geom *g, const int16_t *d, 
     }
 }
 
+DK_AVX512 static void widen_avx512(const int8_t *x, size_t n, int32_t z, int16_t *d) {
+    const __m512i vz = _mm512_set1_epi16((int16_t)z);
+    for (size_t i = 0; i < n; i += 32) {
+        const __mmask32 m = n - i >= 32 ? 0xFFFFFFFFu : (1u << (n - i)) - 1u;
+        const __m512i v = _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(m, x + i));
+        _mm512_mask_storeu_epi16(d + i, m, _mm512_sub_epi16(v, vz));
+    }
+}
+
 DK_INLINE DK_AVX512 __m512i scaled16(const int8_t *x, __mmask16 m, __m512i z, __m512i mult) {
     const __m512i v = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, x));
     return _mm512_mullo_epi32(_mm512_sub_epi32(v, z), mult);
@@ -335,7 +344,7 @@ DK_AVX512 static void quantize_avx512(const float *x, size_t n, float scale, con
 
 const dk_q8_rows dk_q8_rows_avx512 = {
     .requant = requant_avx512, .dw_plane = dw_plane_avx512, .requant2 = requant2_avx512, .quantize = quantize_avx512,
-    .dw_block = 32,
+    .widen = widen_avx512, .dw_block = 32,
 };
 
 #else

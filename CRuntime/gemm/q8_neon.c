@@ -279,6 +279,13 @@ static void dw_plane_neon(const dk_q8_dw_geom *g, const int16_t *d, const int8_t
     }
 }
 
+static void widen_neon(const int8_t *x, size_t n, int32_t z, int16_t *d) {
+    const int16x8_t vz = vdupq_n_s16((int16_t)z);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) vst1q_s16(d + i, vsubq_s16(vmovl_s8(vld1_s8(x + i)), vz));
+    dk_q8_rows_scalar.widen(x + i, n - i, z, d + i);
+}
+
 /* (x - z) * m for 8 int8 at x: two vectors of 4 lanes. */
 DK_INLINE void scaled8(const int8_t *x, int32_t z, int32_t m, int32x4_t *lo, int32x4_t *hi) {
     const int16x8_t v = vsubq_s16(vmovl_s8(vld1_s8(x)), vdupq_n_s16((int16_t)z));
@@ -327,7 +334,7 @@ static void quantize_neon(const float *x, size_t n, float scale, const dk_q8_out
 
 const dk_q8_rows dk_q8_rows_neon = {
     .requant = requant_neon, .dw_plane = dw_plane_neon, .requant2 = requant2_neon, .quantize = quantize_neon,
-    .dw_block = 8,
+    .widen = widen_neon, .dw_block = 8,
 };
 
 #else

@@ -64,6 +64,10 @@ static void dw_plane_scalar(const dk_q8_dw_geom *g, const int16_t *d, const int8
     }
 }
 
+static void widen_scalar(const int8_t *x, size_t n, int32_t z, int16_t *d) {
+    for (size_t i = 0; i < n; i++) d[i] = (int16_t)(x[i] - z);
+}
+
 static void requant2_scalar(const int8_t *a, int32_t za, const int8_t *b, int32_t zb, size_t n, const dk_q8_rq2 *rq,
                             const dk_q8_out *o, int8_t *y) {
     for (size_t i = 0; i < n; i++) y[i] = dk_q8_requant2(a[i] - za, b != NULL ? b[i] - zb : 0, rq, o);
@@ -93,5 +97,5 @@ static void quantize_scalar(const float *x, size_t n, float scale, const dk_q8_o
 
 const dk_q8_rows dk_q8_rows_scalar = {
     .requant = requant_scalar, .dw_plane = dw_plane_scalar, .requant2 = requant2_scalar, .quantize = quantize_scalar,
-    .dw_block = 1,
+    .widen = widen_scalar, .dw_block = 1,
 };

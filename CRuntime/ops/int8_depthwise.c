@@ -5,7 +5,8 @@
  * Each task first writes its plane, minus the zero point, as int16 into a
  * zero-bordered copy (so padding taps add 0 and every tap lies inside the
  * copy, followed by DK_Q8_DW_SLACK zeros for whole-vector row ends; the
- * border and slack are zeroed once per thread, not per plane); then
+ * border and slack are zeroed once per thread, not per plane; rows->widen
+ * fills the rest); then
  * each output channel is one dk_q8_rows.dw_plane, which accumulates all taps
  * of a block of outputs in registers and requantizes them with the channel's
  * bias and multiplier.
@@ -25,12 +26,6 @@
 #include "int8_internal.h"
 
 #include <string.h>
-
-#if defined(__x86_64__)
-#include <emmintrin.h>
-#elif defined(__aarch64__)
-#include <arm_neon.h>
-#endif
 
 typedef struct dw_header {
     int32_t x_zero, reserved;
@@ -123,32 +118,10 @@ typedef struct dw_ctx {
     int flat;     /* runs_flat */
 } dw_ctx;
 
-/* d[i] = x[i] - z for n values (in [-255, 255]: int16 holds them). */
-static void widen_row(const int8_t *x, size_t n, int32_t z, int16_t *d) {
-    size_t i = 0;
-#if defined(__x86_64__)
-    const __m128i vz = _mm_set1_epi16((int16_t)z), zero = _mm_setzero_si128();
-    for (; i + 16 <= n; i += 16) {
-        const __m128i v = _mm_loadu_si128((const __m128i *)(x + i)), sign = _mm_cmpgt_epi8(zero, v);
-        _mm_storeu_si128((__m128i *)(d + i), _mm_sub_epi16(_mm_unpacklo_epi8(v, sign), vz));
-        _mm_storeu_si128((__m128i *)(d + i + 8), _mm_sub_epi16(_mm_unpackhi_epi8(v, sign), vz));
-    }
-    if (i + 8 <= n) { /* 14-, 28- and 56-wide rows */
-        const __m128i v = _mm_loadl_epi64((const __m128i *)(x + i)), sign = _mm_cmpgt_epi8(zero, v);
-        _mm_storeu_si128((__m128i *)(d + i), _mm_sub_epi16(_mm_unpacklo_epi8(v, sign), vz));
-        i += 8;
-    }
-#elif defined(__aarch64__)
-    const int16x8_t vz = vdupq_n_s16((int16_t)z);
-    for (; i + 8 <= n; i += 8) vst1q_s16(d + i, vsubq_s16(vmovl_s8(vld1_s8(x + i)), vz));
-#endif
-    for (; i < n; i++) d[i] = (int16_t)(x[i] - z);
-}
-
 /* x (h x w) minus z into the interior of d ((h + pt + pb) x (w + pl + pr)); the border is already zero. */
-static void fill_plane(const dk_conv2d_params *p, const int8_t *x, int32_t z, int16_t *d) {
+static void fill_plane(const dk_q8_rows *rows, const dk_conv2d_params *p, const int8_t *x, int32_t z, int16_t *d) {
     const size_t pw = p->w + p->pl + p->pr;
-    for (size_t r = 0; r < p->h; r++) widen_row(x + r * p->w, p->w, z, d + (p->pt + r) * pw + p->pl);
+    for (size_t r = 0; r < p->h; r++) rows->widen(x + r * p->w, p->w, z, d + (p->pt + r) * pw + p->pl);
 }
 
 static size_t blocks_of(size_t n, size_t block) { return (n + block - 1) / block; }
@@ -168,7 +141,7 @@ static void dw_plane(void *context, size_t index, int thread) {
     uint8_t *slice = c->workspace + (size_t)thread * c->slice;
     int16_t *plane = (int16_t *)slice;
     int8_t *flat = (int8_t *)(slice + dk_q8_round64(plane_elements(p) * sizeof(int16_t)));
-    fill_plane(p, c->x + index * p->h * p->w, c->v.h->x_zero, plane);
+    fill_plane(c->rows, p, c->x + index * p->h * p->w, c->v.h->x_zero, plane);
     dk_q8_dw_geom g = {p->ho, p->wo, p->kh, p->kw, p->sh, p->sw, p->dh, p->dw, pitch};
     if (c->flat) g.ho = 1, g.wo = (p->ho - 1) * pitch + p->wo;
     for (size_t j = 0; j < mult; j++) {
