@@ -218,29 +218,6 @@ DK_INLINE DK_AVX2 void tap_pair(const int16_t *pa, const int16_t *pb, __m256i wp
     *hi = _mm256_add_epi32(*hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(a, b), wp));
 }
 
-/* 3x3, stride 1, dilation 1: q8_avx512.c's five cross-row tap pairs, weights broadcast once per plane. */
-DK_AVX2 static void dw3x3_s1_avx2(const dk_q8_dw_geom *g, const int16_t *d, const int8_t *w, const rq8 *r,
-                                  const dk_q8_out *o, int8_t *y) {
-    const __m256i w01 = _mm256_set1_epi32(dk_q8_weight_pair(w[0], w[1]));
-    const __m256i w34 = _mm256_set1_epi32(dk_q8_weight_pair(w[3], w[4]));
-    const __m256i w67 = _mm256_set1_epi32(dk_q8_weight_pair(w[6], w[7]));
-    const __m256i w25 = _mm256_set1_epi32(dk_q8_weight_pair(w[2], w[5]));
-    const __m256i w8 = _mm256_set1_epi32(dk_q8_weight_pair(w[8], 0));
-    const size_t wo = g->wo, pitch = g->pitch;
-    for (size_t oh = 0; oh < g->ho; oh++, y += wo) {
-        for (size_t ow = 0; ow < wo; ow += 16) {
-            const int16_t *r0 = d + oh * pitch + ow, *r1 = r0 + pitch, *r2 = r1 + pitch;
-            __m256i lo = _mm256_setzero_si256(), hi = lo;
-            tap_pair(r0, r0 + 1, w01, &lo, &hi);
-            tap_pair(r1, r1 + 1, w34, &lo, &hi);
-            tap_pair(r2, r2 + 1, w67, &lo, &hi);
-            tap_pair(r0 + 2, r1 + 2, w25, &lo, &hi);
-            tap_pair(r2 + 2, r2 + 3, w8, &lo, &hi);
-            store16_unpacked(y + ow, lo, hi, r, o, wo - ow < 16 ? wo - ow : 16);
-        }
-    }
-}
-
 /*
  * Depthwise plane, horizontal dilation 1, stride 1 or 2. Taps go in pairs
  * (kj, kj + 1) through vpmaddwd: each 32-bit lane holds the two inputs of one
@@ -259,10 +236,6 @@ DK_AVX2 static void dw_plane_avx2(const dk_q8_dw_geom *g, const int16_t *d, cons
     const rq8 r = rq8_broadcast(bias, rq->mult, rq->shift, rq->limit);
     const dk_q8_out out = *o; /* a copy, which the int8 stores cannot alias: its fields stay in registers */
     o = &out;
-    if (g->kh == 3 && g->kw == 3 && g->sh == 1 && g->sw == 1 && g->dh == 1) {
-        dw3x3_s1_avx2(g, d, w, &r, o, y);
-        return;
-    }
     const size_t wo = g->wo, block = g->sw == 1 ? 16 : 8;
     for (size_t oh = 0; oh < g->ho; oh++, y += wo) {
         for (size_t ow = 0; ow < wo; ow += block) {

@@ -18,10 +18,7 @@ public struct Int8SlowdownRule: Sendable, Equatable {
     /// The rules. AVX2's stride-1 depthwise int8 kernel widens the input to
     /// int16 and pairs taps through vpmaddwd, which costs more than the fp32
     /// direct kernel's FMAs save: MobileNetV2's 3x3 stride-1 depthwise layer
-    /// ran at 0.90x of fp32 (stride 2 and AVX-512 are faster in int8). The
-    /// 3x3 case has had its own AVX2 kernel since (cross-row tap pairs), which
-    /// igemm_bench measures at 1.2x fp32; the rule still covers it until
-    /// non-3x3 kernels are measured apart.
+    /// ran at 0.90x of fp32 (stride 2 and AVX-512 are faster in int8).
     ///
     /// A strided conv_transpose2d runs in int8 as one GEMM per output phase,
     /// each `C·⌈kh/s⌉·⌈kw/s⌉` deep and a quarter of the pixels wide, while the
