@@ -3,7 +3,6 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "../../include/dlrt.h"
 
@@ -12,13 +11,6 @@
  * count), bumps `generation` and broadcasts. Every thread, the caller too,
  * claims indices from the shared atomic counter until none are left; the
  * caller then waits until all workers have checked out of the generation.
- *
- * Both waits spin for up to SPIN_NS before sleeping on the condition
- * variable. A session runs one dk_pool_for per layer, microseconds apart:
- * a thread that slept between two of them had to be woken by the kernel
- * (on a VM, its idle vCPU by the host) every time, and after the machine
- * had been idle for 20 ms a 2-thread ResNet-20 int8 run at batch 32 took
- * 14.6 ms, its 1-thread time, instead of 8.3.
  */
 struct dk_pool {
     int threads;
@@ -26,8 +18,8 @@ struct dk_pool {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     pthread_cond_t done;
-    atomic_ulong generation;
-    atomic_int busy_workers;
+    unsigned long generation;
+    int busy_workers;
     int stopping;
     dk_task_fn fn;
     void *context;
@@ -39,33 +31,6 @@ typedef struct worker_arg {
     dk_pool *pool;
     int thread;
 } worker_arg;
-
-#define SPIN_NS 200000L
-
-static long long now_ns(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
-/* Spins up to SPIN_NS until *value != unchanged (a new generation) or, for done, == 0. */
-static int spin_until_changed(atomic_ulong *value, unsigned long unchanged) {
-    const long long end = now_ns() + SPIN_NS;
-    do {
-        for (int i = 0; i < 64; i++)
-            if (atomic_load_explicit(value, memory_order_acquire) != unchanged) return 1;
-    } while (now_ns() < end);
-    return 0;
-}
-
-static int spin_until_zero(atomic_int *value) {
-    const long long end = now_ns() + SPIN_NS;
-    do {
-        for (int i = 0; i < 64; i++)
-            if (atomic_load_explicit(value, memory_order_acquire) == 0) return 1;
-    } while (now_ns() < end);
-    return 0;
-}
 
 static void drain(dk_pool *pool, int thread) {
     for (;;) {
@@ -80,25 +45,17 @@ static void *worker_main(void *p) {
     int thread = ((worker_arg *)p)->thread;
     free(p);
     unsigned long seen = 0;
+    pthread_mutex_lock(&pool->lock);
     for (;;) {
-        if (!spin_until_changed(&pool->generation, seen)) {
-            pthread_mutex_lock(&pool->lock);
-            while (!pool->stopping && atomic_load(&pool->generation) == seen)
-                pthread_cond_wait(&pool->wake, &pool->lock);
-            pthread_mutex_unlock(&pool->lock);
-        }
-        pthread_mutex_lock(&pool->lock);
-        const int stopping = pool->stopping;
-        seen = atomic_load(&pool->generation);
+        while (!pool->stopping && pool->generation == seen) pthread_cond_wait(&pool->wake, &pool->lock);
+        if (pool->stopping) break;
+        seen = pool->generation;
         pthread_mutex_unlock(&pool->lock);
-        if (stopping) break;
         drain(pool, thread);
-        if (atomic_fetch_sub_explicit(&pool->busy_workers, 1, memory_order_acq_rel) == 1) {
-            pthread_mutex_lock(&pool->lock);
-            pthread_cond_signal(&pool->done);
-            pthread_mutex_unlock(&pool->lock);
-        }
+        pthread_mutex_lock(&pool->lock);
+        if (--pool->busy_workers == 0) pthread_cond_signal(&pool->done);
     }
+    pthread_mutex_unlock(&pool->lock);
     return NULL;
 }
 
@@ -109,8 +66,6 @@ dk_pool *dk_pool_create(int threads) {
     if (pool == NULL) return NULL;
     pool->threads = 1;
     atomic_init(&pool->next, 0);
-    atomic_init(&pool->generation, 0);
-    atomic_init(&pool->busy_workers, 0);
     if (pthread_mutex_init(&pool->lock, NULL) != 0) goto fail_lock;
     if (pthread_cond_init(&pool->wake, NULL) != 0) goto fail_wake;
     if (pthread_cond_init(&pool->done, NULL) != 0) goto fail_done;
@@ -173,15 +128,14 @@ void dk_pool_for(dk_pool *pool, size_t count, dk_task_fn fn, void *context) {
     pool->context = context;
     pool->count = count;
     atomic_store_explicit(&pool->next, 0, memory_order_relaxed);
-    atomic_store_explicit(&pool->busy_workers, pool->threads - 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&pool->generation, 1, memory_order_release);
+    pool->busy_workers = pool->threads - 1;
+    pool->generation++;
     pthread_cond_broadcast(&pool->wake);
     pthread_mutex_unlock(&pool->lock);
 
     drain(pool, 0);
 
-    if (spin_until_zero(&pool->busy_workers)) return;
     pthread_mutex_lock(&pool->lock);
-    while (atomic_load(&pool->busy_workers) > 0) pthread_cond_wait(&pool->done, &pool->lock);
+    while (pool->busy_workers > 0) pthread_cond_wait(&pool->done, &pool->lock);
     pthread_mutex_unlock(&pool->lock);
 }
