@@ -26,6 +26,7 @@ typedef struct dk_step {
     const float **inputs;        /* f32 concat */
     const int8_t **q8_inputs;    /* int8 concat */
     size_t *axis_sizes;          /* concat */
+    int serial;                  /* too little work to be worth waking the pool's threads (session.c) */
 } dk_step;
 
 struct dlrt_session {
