@@ -26,8 +26,7 @@ OBJS := $(SRCS:%.c=$(BUILD)/%.o)
 # plus a loop over the steps and memcpy of inputs, outputs and states. An OPT=... on the command line wins.
 COLD_SRCS := $(addprefix CRuntime/format/,attrs.c cursor.c dtype_check.c graph_check.c model_parse.c op_table.c) \
              $(addprefix CRuntime/runtime/,arena_plan.c int8_plan.c model_api.c selftest.c session.c session_state.c \
-                                           session_tensors.c \
-                                           shape_infer.c status.c)
+                                           session_tensors.c shape_infer.c status.c)
 COLD_OPT := -Os
 $(COLD_SRCS:%.c=$(BUILD)/%.o): OPT = $(COLD_OPT)
 # ---- footprint (issue #8) ----

@@ -93,10 +93,11 @@ int dk_q8_depthwise_pack(const dk_conv2d_params *p, const int8_t *w, const dk_q8
 static size_t padded_cells(const dk_conv2d_params *p) { return (p->h + p->pt + p->pb) * (p->w + p->pl + p->pr); }
 static size_t plane_elements(const dk_conv2d_params *p) { return padded_cells(p) + DK_Q8_DW_SLACK; }
 
+/* Bytes of the int16 plane copy with its slack: the start of a thread's slice, where the one-row scratch follows. */
+static size_t plane_bytes(const dk_conv2d_params *p) { return dk_q8_round64(plane_elements(p) * sizeof(int16_t)); }
+
 /* Per-thread bytes: the int16 plane copy, then the one-row scratch (ho * pitch <= padded cells at stride 1). */
-static size_t slice_bytes(const dk_conv2d_params *p) {
-    return dk_q8_round64(plane_elements(p) * sizeof(int16_t)) + dk_q8_round64(padded_cells(p));
-}
+static size_t slice_bytes(const dk_conv2d_params *p) { return plane_bytes(p) + dk_q8_round64(padded_cells(p)); }
 
 size_t dk_q8_depthwise_workspace_bytes(const dk_conv2d_params *p, int threads) {
     size_t ph, pw, cells, all;
@@ -140,7 +141,7 @@ static void dw_plane(void *context, size_t index, int thread) {
     const size_t pitch = p->w + p->pl + p->pr;
     uint8_t *slice = c->workspace + (size_t)thread * c->slice;
     int16_t *plane = (int16_t *)slice;
-    int8_t *flat = (int8_t *)(slice + dk_q8_round64(plane_elements(p) * sizeof(int16_t)));
+    int8_t *flat = (int8_t *)(slice + plane_bytes(p));
     fill_plane(c->rows, p, c->x + index * p->h * p->w, c->v.h->x_zero, plane);
     dk_q8_dw_geom g = {p->ho, p->wo, p->kh, p->kw, p->sh, p->sw, p->dh, p->dw, pitch};
     if (c->flat) g.ho = 1, g.wo = (p->ho - 1) * pitch + p->wo;
@@ -167,6 +168,6 @@ void dk_q8_depthwise_forward(dk_pool *pool, const dk_conv2d_params *p, const int
     c.flat = runs_flat(p, c.rows->dw_block);
     /* Each task writes only its plane's interior: zero every thread's copy (border and slack) once. */
     for (int t = 0; t < dk_pool_threads(pool); t++)
-        memset(c.workspace + (size_t)t * c.slice, 0, plane_elements(p) * sizeof(int16_t));
+        memset(c.workspace + (size_t)t * c.slice, 0, plane_bytes(p));
     dk_pool_for(pool, p->n * p->c, dw_plane, &c);
 }

@@ -144,9 +144,10 @@ static uint64_t step_work(const dk_node *node, const dk_step *s) {
     const uint64_t count = s->count;
     switch (node->op) {
     case DK_OP_CONV2D:
-    case DK_OP_CONV_TRANSPOSE2D: {
+    case DK_OP_CONV_TRANSPOSE2D: { /* a transposed conv's output sees one tap in sh * sw */
         const dk_conv2d_params *c = &s->conv;
-        return count * (uint64_t)(c->groups ? c->c / c->groups : c->c) * c->kh * c->kw;
+        const uint64_t taps = count * (uint64_t)(c->groups ? c->c / c->groups : c->c) * c->kh * c->kw;
+        return node->op == DK_OP_CONV2D ? taps : taps / ((uint64_t)c->sh * c->sw);
     }
     case DK_OP_DENSE: return (uint64_t)s->outer * s->inner * s->axis;
     case DK_OP_RNN:

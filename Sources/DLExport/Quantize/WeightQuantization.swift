@@ -37,9 +37,7 @@ public struct WeightQuantization: Hashable, Sendable {
         }
         let channels = shape[axis], inner = shape[(axis + 1)...].reduce(1, *)
         let channel = { (i: Int) in (i / inner) % channels }
-        var largest = [Float](repeating: 0, count: channels)
-        for (i, w) in weights.enumerated() { largest[channel(i)] = max(largest[channel(i)], abs(w)) }
-        let grid = largest.map(SymmetricWeightQuantization.scale(largestMagnitude:))
+        let grid = SymmetricWeightQuantization.scales(weights, channels: channels, inner: inner)
         var values = [Int8](repeating: 0, count: weights.count)
         for (i, w) in weights.enumerated() {
             if let scale = grid[channel(i)] { values[i] = SymmetricWeightQuantization.quantize(w, scale: scale) }

@@ -16,6 +16,18 @@ public enum SymmetricWeightQuantization {
         return scale.isNormal ? scale : nil
     }
 
+    /// The scale of every channel of `weights`, element `i` belonging to
+    /// channel `(i / inner) % channels` (axis 0 of [out, ...]: `inner` is the
+    /// rest; axis 1 of conv_transpose2d's [C, M, kh, kw]: kh * kw).
+    public static func scales(_ weights: [Float], channels: Int, inner: Int) -> [Float?] {
+        var largest = [Float](repeating: 0, count: channels)
+        for (i, w) in weights.enumerated() {
+            let c = (i / inner) % channels
+            largest[c] = max(largest[c], abs(w))
+        }
+        return largest.map(scale(largestMagnitude:))
+    }
+
     /// `round(w / scale)`, half away from zero, computed in Double (the
     /// quotient of two floats, rounded once), clamped to [-127, 127].
     public static func quantize(_ w: Float, scale: Float) -> Int8 {

@@ -28,11 +28,7 @@ extension Tensor {
     /// stores it; its gradient still passes (nothing was clamped).
     public func fakeQuantizedPerChannel() -> Tensor {
         precondition(rank >= 1 && shape[0] > 0, "fakeQuantizedPerChannel: needs an output-channel axis, shape is \(shape)")
-        let values = floatValues
-        let inner = count / shape[0]
-        let scales = (0..<shape[0]).map { c in
-            SymmetricWeightQuantization.scale(largestMagnitude: values[c * inner..<(c + 1) * inner].reduce(0) { Swift.max($0, Swift.abs($1)) })
-        }
+        let scales = SymmetricWeightQuantization.scales(floatValues, channels: shape[0], inner: count / shape[0])
         return straightThrough("fakeQuantizePerChannel", channels: shape[0]) { w, c in
             guard let scale = scales[c] else { return (0, true) }
             let limit = SymmetricWeightQuantization.maxCode * scale
