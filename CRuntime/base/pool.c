@@ -1,8 +1,16 @@
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE /* sched_getcpu, sched_setaffinity, cpu_set_t */
+#endif
 #include "pool.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
+#ifdef __linux__
+#include <sched.h>
+#endif
 
 #include "../../include/dlrt.h"
 
@@ -11,6 +19,13 @@
  * count), bumps `generation` and broadcasts. Every thread, the caller too,
  * claims indices from the shared atomic counter until none are left; the
  * caller then waits until all workers have checked out of the generation.
+ *
+ * Both waits spin for up to SPIN_NS before sleeping on a condition variable.
+ * A session hands the pool one layer after another, microseconds apart, and
+ * a thread that slept in between had to be woken by the kernel each time
+ * (tens of microseconds on an idle VM). Spinning is only safe because of
+ * claim_cpu: a worker spinning on the caller's CPU would take it from the
+ * caller (aba44ab, reverted in 992a055, starved LeNet-5 that way).
  */
 struct dk_pool {
     int threads;
@@ -18,19 +33,39 @@ struct dk_pool {
     pthread_mutex_t lock;
     pthread_cond_t wake;
     pthread_cond_t done;
-    unsigned long generation;
-    int busy_workers;
+    atomic_ulong generation;
+    atomic_ulong busy_workers;
     int stopping;
     dk_task_fn fn;
     void *context;
     size_t count;
     atomic_size_t next;
+    atomic_uint_least64_t occupied; /* bit c: CPU c (< 64) runs one of this generation's threads */
+    uint_least64_t allowed;         /* bit c: CPU c was in the creator's affinity mask */
 };
 
 typedef struct worker_arg {
     dk_pool *pool;
     int thread;
 } worker_arg;
+
+#define SPIN_NS 100000L
+
+static long long now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/* Spins up to SPIN_NS until (*value == target) == equal; 1 if that happened. */
+static int spin_for(const atomic_ulong *value, unsigned long target, int equal) {
+    const long long end = now_ns() + SPIN_NS;
+    do {
+        for (int i = 0; i < 64; i++)
+            if ((atomic_load_explicit(value, memory_order_acquire) == target) == equal) return 1;
+    } while (now_ns() < end);
+    return 0;
+}
 
 static void drain(dk_pool *pool, int thread) {
     for (;;) {
@@ -40,22 +75,63 @@ static void drain(dk_pool *pool, int thread) {
     }
 }
 
+static uint_least64_t cpu_bit(void) {
+#ifdef __linux__
+    int cpu = sched_getcpu();
+    if (cpu >= 0 && cpu < 64) return (uint_least64_t)1 << cpu;
+#endif
+    return 0;
+}
+
+/*
+ * Keeps a generation's threads on distinct CPUs. Woken after an idle gap, a
+ * worker often lands on its waker's CPU (in a VM the kernel takes the idle
+ * vCPU for a preempted one and does not place work there), and the two
+ * threads then share one CPU for the whole layer: 2 threads ran at 1 thread's
+ * speed. A worker that finds its CPU taken restricts itself to the allowed
+ * CPUs nobody in this generation holds, which moves it at once; the mask
+ * stays, so later wake-ups land there directly, and is recomputed on the next
+ * collision. The caller's own affinity is never touched.
+ */
+static void claim_cpu(dk_pool *pool) {
+    uint_least64_t bit = cpu_bit();
+    uint_least64_t taken = bit ? atomic_fetch_or(&pool->occupied, bit) : 0;
+    uint_least64_t free_cpus = pool->allowed & ~taken;
+    if (!(taken & bit) || free_cpus == 0) return;
+#ifdef __linux__
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    for (int c = 0; c < 64; c++)
+        if (free_cpus >> c & 1) CPU_SET(c, &set);
+    if (sched_setaffinity(0, sizeof set, &set) == 0) atomic_fetch_or(&pool->occupied, cpu_bit());
+#endif
+}
+
 static void *worker_main(void *p) {
     dk_pool *pool = ((worker_arg *)p)->pool;
     int thread = ((worker_arg *)p)->thread;
     free(p);
     unsigned long seen = 0;
-    pthread_mutex_lock(&pool->lock);
     for (;;) {
-        while (!pool->stopping && pool->generation == seen) pthread_cond_wait(&pool->wake, &pool->lock);
-        if (pool->stopping) break;
-        seen = pool->generation;
-        pthread_mutex_unlock(&pool->lock);
-        drain(pool, thread);
+        if (!spin_for(&pool->generation, seen, 0)) {
+            pthread_mutex_lock(&pool->lock);
+            while (!pool->stopping && atomic_load(&pool->generation) == seen)
+                pthread_cond_wait(&pool->wake, &pool->lock);
+            pthread_mutex_unlock(&pool->lock);
+        }
         pthread_mutex_lock(&pool->lock);
-        if (--pool->busy_workers == 0) pthread_cond_signal(&pool->done);
+        const int stopping = pool->stopping;
+        seen = atomic_load(&pool->generation);
+        pthread_mutex_unlock(&pool->lock);
+        if (stopping) break;
+        claim_cpu(pool);
+        drain(pool, thread);
+        if (atomic_fetch_sub_explicit(&pool->busy_workers, 1, memory_order_acq_rel) == 1) {
+            pthread_mutex_lock(&pool->lock);
+            pthread_cond_signal(&pool->done);
+            pthread_mutex_unlock(&pool->lock);
+        }
     }
-    pthread_mutex_unlock(&pool->lock);
     return NULL;
 }
 
@@ -66,6 +142,15 @@ dk_pool *dk_pool_create(int threads) {
     if (pool == NULL) return NULL;
     pool->threads = 1;
     atomic_init(&pool->next, 0);
+    atomic_init(&pool->occupied, 0);
+    atomic_init(&pool->generation, 0);
+    atomic_init(&pool->busy_workers, 0);
+#ifdef __linux__
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0)
+        for (int c = 0; c < 64; c++)
+            if (CPU_ISSET(c, &set)) pool->allowed |= (uint_least64_t)1 << c;
+#endif
     if (pthread_mutex_init(&pool->lock, NULL) != 0) goto fail_lock;
     if (pthread_cond_init(&pool->wake, NULL) != 0) goto fail_wake;
     if (pthread_cond_init(&pool->done, NULL) != 0) goto fail_done;
@@ -128,14 +213,16 @@ void dk_pool_for(dk_pool *pool, size_t count, dk_task_fn fn, void *context) {
     pool->context = context;
     pool->count = count;
     atomic_store_explicit(&pool->next, 0, memory_order_relaxed);
-    pool->busy_workers = pool->threads - 1;
-    pool->generation++;
+    atomic_store_explicit(&pool->occupied, cpu_bit(), memory_order_relaxed);
+    atomic_store_explicit(&pool->busy_workers, (unsigned long)pool->threads - 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&pool->generation, 1, memory_order_release);
     pthread_cond_broadcast(&pool->wake);
     pthread_mutex_unlock(&pool->lock);
 
     drain(pool, 0);
 
+    if (spin_for(&pool->busy_workers, 0, 1)) return;
     pthread_mutex_lock(&pool->lock);
-    while (pool->busy_workers > 0) pthread_cond_wait(&pool->done, &pool->lock);
+    while (atomic_load(&pool->busy_workers) > 0) pthread_cond_wait(&pool->done, &pool->lock);
     pthread_mutex_unlock(&pool->lock);
 }

@@ -132,13 +132,13 @@ static void describe_step(const dlrt_model *m, uint32_t n, const dk_shape *shape
 
 /*
  * Multiply-adds of a step (elements touched for the others), and the least
- * for which it runs on the pool. Handing a layer to the pool wakes its
- * threads, tens of microseconds on an idle VM: 2 threads ran the bundled
- * ResNet-20 int8 at batch 1 in 1.3 ms against 0.46 on one. Below 2^22
- * multiply-adds (~40 us of fp32 on one AVX-512 core) a step stays on the
- * calling thread; outputs do not depend on how work is split.
+ * for which it runs on the pool. Below 2^18 multiply-adds (a few
+ * microseconds on one AVX-512 core) a step stays on the calling thread:
+ * handing it over costs about as much, even to workers still spinning from
+ * the last layer (pool.c), and a worker asleep takes tens of microseconds to
+ * wake on an idle VM. Outputs do not depend on how work is split.
  */
-#define PARALLEL_MIN_WORK ((uint64_t)1 << 22)
+#define PARALLEL_MIN_WORK ((uint64_t)1 << 18)
 
 static uint64_t step_work(const dk_node *node, const dk_step *s) {
     const uint64_t count = s->count;

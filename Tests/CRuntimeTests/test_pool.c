@@ -1,8 +1,13 @@
 /*
  * dk_pool: every index runs exactly once, `thread` is in range and never
  * used by two tasks at the same time (it indexes per-thread scratch),
- * back-to-back and nested (serial) calls, pools of 1, NULL, create/free loops.
+ * back-to-back and nested (serial) calls, pools of 1, NULL, create/free loops,
+ * and a worker that finds itself on the caller's CPU moving off it.
  */
+#ifdef __linux__
+#define _GNU_SOURCE /* sched_getcpu, sched_setaffinity */
+#include <sched.h>
+#endif
 #include <stdatomic.h>
 
 #include "test.h"
@@ -159,10 +164,81 @@ TEST(test_create_free_loops) {
     dk_pool_free(big);
 }
 
+#ifdef __linux__
+/*
+ * The caller is pinned to one CPU and, in a first round, the worker pins
+ * itself there too (the state a wake-up on the waker's vCPU leaves it in).
+ * From the next generation on the worker must run on another CPU, if the
+ * process has one.
+ */
+typedef struct spread_ctx {
+    int caller_cpu;
+    int pin_worker;
+    atomic_int worker_tasks;
+    atomic_int worker_on_caller_cpu;
+} spread_ctx;
+
+static void spread_fn(void *context, size_t index, int thread) {
+    spread_ctx *x = context;
+    (void)index;
+    if (thread != 0) {
+        if (x->pin_worker) {
+            cpu_set_t one;
+            CPU_ZERO(&one);
+            CPU_SET(x->caller_cpu, &one);
+            sched_setaffinity(0, sizeof one, &one);
+        }
+        atomic_fetch_add(&x->worker_tasks, 1);
+        if (sched_getcpu() == x->caller_cpu) atomic_fetch_add(&x->worker_on_caller_cpu, 1);
+    }
+    volatile unsigned s = 1;
+    for (int i = 0; i < 20000; i++) s = s * 1664525u + 1013904223u; /* so that both threads take tasks */
+}
+
+static int run_until_worker_works(dk_pool *pool, spread_ctx *x, int rounds) {
+    atomic_store(&x->worker_tasks, 0);
+    atomic_store(&x->worker_on_caller_cpu, 0);
+    for (int r = 0; r < 1000 && atomic_load(&x->worker_tasks) < rounds; r++) dk_pool_for(pool, 64, spread_fn, x);
+    return atomic_load(&x->worker_tasks);
+}
+
+TEST(test_worker_leaves_callers_cpu) {
+    cpu_set_t allowed;
+    CHECK(sched_getaffinity(0, sizeof allowed, &allowed) == 0, "sched_getaffinity");
+    int caller_cpu = 0;
+    while (caller_cpu < 64 && !CPU_ISSET(caller_cpu, &allowed)) caller_cpu++;
+    CHECK(caller_cpu < 64, "no CPU below 64 is allowed");
+    if (caller_cpu == 64) return;
+    dk_pool *pool = dk_pool_create(2);
+    CHECK(pool != NULL, "create");
+    if (pool == NULL) return;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(caller_cpu, &one);
+    CHECK(sched_setaffinity(0, sizeof one, &one) == 0, "pin the caller");
+
+    spread_ctx x = {.caller_cpu = caller_cpu, .pin_worker = 1};
+    CHECK(run_until_worker_works(pool, &x, 1) > 0, "the worker never took a task");
+    x.pin_worker = 0;
+    int tasks = run_until_worker_works(pool, &x, 50);
+    CHECK(tasks >= 50, "the worker took %d tasks", tasks);
+    int shared = atomic_load(&x.worker_on_caller_cpu);
+    if (CPU_COUNT(&allowed) > 1)
+        CHECK(shared == 0, "%d of %d worker tasks ran on the caller's CPU %d", shared, tasks, caller_cpu);
+    else
+        CHECK(shared == tasks, "one CPU: the worker has nowhere to go (%d of %d)", shared, tasks);
+    dk_pool_free(pool);
+    sched_setaffinity(0, sizeof allowed, &allowed);
+}
+#endif
+
 int main(void) {
     RUN(test_every_index_once);
     RUN(test_null_pool_and_pool_of_one);
     RUN(test_sequential_and_nested_calls);
     RUN(test_create_free_loops);
+#ifdef __linux__
+    RUN(test_worker_leaves_callers_cpu);
+#endif
     return test_summary("test_pool");
 }
