@@ -147,18 +147,39 @@ def rel_diff(a, ref):
 
 # ---- timing ------------------------------------------------------------------
 
-def measure(runners, budget_s, min_rounds, max_rounds, block_s=0.002):
+def settle(step=0.005, limit=0.25):
+    """Sleeps until this process's threads are idle; returns the seconds slept.
+
+    ORT's and OpenMP's workers spin after a run (measured: onnxruntime 1.32 keeps
+    about one core busy for some 40 ms), so a fixed short pause let one engine's
+    spinning threads steal a core from the next engine's threads. Idle means
+    under 10% of a core over a `step`, at most `limit` seconds.
+    """
+    start = time.perf_counter()
+    cpu = time.process_time()
+    while True:
+        time.sleep(step)
+        now = time.process_time()
+        if now - cpu < 0.1 * step or time.perf_counter() - start > limit:
+            return time.perf_counter() - start
+        cpu = now
+
+
+def measure(runners, budget_s, min_rounds, max_rounds, block_s=0.002, hot=False):
     """Median seconds per run of each runner, interleaved.
 
     Each round runs every engine once, as a block of k back-to-back runs (k so
     a block lasts >= block_s; 1 for anything slower), in an order rotated every
-    round. A 2 ms pause before each block lets the previous engine's worker
-    threads park (ORT and OpenMP spin after a run) so they do not steal the
-    2 cores from the next engine. Rounds: as many as fit budget_s, clamped.
+    round. Before each block the process settles (`settle`): the previous
+    engine's worker threads have parked, so they do not take the 2 cores from
+    the next engine. So the first run of a block starts with every thread
+    idle, as a request reaching an idle server does; `hot` runs the block's
+    engine once, untimed, first (back-to-back runs, threads awake or
+    spinning). Rounds: as many as fit budget_s, clamped.
     """
     names = list(runners)
     # warm-up: 2 runs each (1 for anything over 0.3 s), then time one run each to size blocks/rounds
-    single = {}
+    single, pause = {}, {}
     for n in names:
         t = time.perf_counter()
         runners[n]()
@@ -168,8 +189,9 @@ def measure(runners, budget_s, min_rounds, max_rounds, block_s=0.002):
         t = time.perf_counter()
         runners[n]()
         single[n] = time.perf_counter() - t
+        pause[n] = settle()
     inner = {n: max(1, int(block_s / max(single[n], 1e-7))) for n in names}
-    round_s = sum(single[n] * inner[n] + 0.002 for n in names)
+    round_s = sum(single[n] * (inner[n] + hot) + pause[n] for n in names)
     rounds = int(max(min_rounds, min(max_rounds, budget_s / round_s)))
     times = {n: [] for n in names}
     gc_was = gc.isenabled()
@@ -179,7 +201,9 @@ def measure(runners, budget_s, min_rounds, max_rounds, block_s=0.002):
             for i in range(len(names)):
                 n = names[(i + r) % len(names)]
                 fn, k = runners[n], inner[n]
-                time.sleep(0.002)
+                settle()
+                if hot:
+                    fn()
                 t = time.perf_counter()
                 for _ in range(k):
                     fn()
