@@ -7,10 +7,8 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <time.h>
-#ifdef __linux__
 #include <sched.h>
-#endif
+#include <time.h>
 
 #include "../../include/dlrt.h"
 
@@ -57,12 +55,29 @@ static long long now_ns(void) {
     return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
 }
 
-/* Spins up to SPIN_NS until (*value == target) == equal; 1 if that happened. */
+/* Tells the CPU (and a hypervisor watching for spin loops) that this thread is waiting. */
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+/*
+ * Spins up to SPIN_NS until (*value == target) == equal; 1 if that happened.
+ * It yields between polls: a pool thread that shares this CPU for a moment
+ * (the caller woken where a worker sits, before claim_cpu moves the worker)
+ * then runs at once instead of after the whole spin, every layer.
+ */
 static int spin_for(const atomic_ulong *value, unsigned long target, int equal) {
     const long long end = now_ns() + SPIN_NS;
     do {
-        for (int i = 0; i < 64; i++)
+        for (int i = 0; i < 64; i++) {
             if ((atomic_load_explicit(value, memory_order_acquire) == target) == equal) return 1;
+            cpu_relax();
+        }
+        sched_yield();
     } while (now_ns() < end);
     return 0;
 }
