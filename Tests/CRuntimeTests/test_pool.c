@@ -24,6 +24,12 @@ typedef struct cover_ctx {
     int threads;
 } cover_ctx;
 
+/* A little work that the compiler cannot drop, so that the threads really interleave. */
+static void busy_work(int iterations) {
+    volatile unsigned s = 1;
+    for (int i = 0; i < iterations; i++) s = s * 1664525u + 1013904223u;
+}
+
 static void cover_fn(void *context, size_t index, int thread) {
     cover_ctx *x = context;
     if (thread < 0 || thread >= x->threads) {
@@ -32,9 +38,7 @@ static void cover_fn(void *context, size_t index, int thread) {
     }
     if (atomic_exchange(&x->busy[thread], 1) != 0) atomic_fetch_add(&x->overlap, 1);
     atomic_fetch_add(&x->hits[index], 1);
-    /* A little work, so that the threads really interleave. */
-    volatile unsigned s = (unsigned)index;
-    for (int i = 0; i < (int)(index % 64); i++) s = s * 1664525u + 1013904223u;
+    busy_work((int)(index % 64));
     atomic_store(&x->busy[thread], 0);
 }
 
@@ -191,8 +195,7 @@ static void spread_fn(void *context, size_t index, int thread) {
         atomic_fetch_add(&x->worker_tasks, 1);
         if (sched_getcpu() == x->caller_cpu) atomic_fetch_add(&x->worker_on_caller_cpu, 1);
     }
-    volatile unsigned s = 1;
-    for (int i = 0; i < 20000; i++) s = s * 1664525u + 1013904223u; /* so that both threads take tasks */
+    busy_work(20000); /* so that both threads take tasks */
 }
 
 static int run_until_worker_works(dk_pool *pool, spread_ctx *x, int rounds) {
