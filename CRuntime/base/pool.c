@@ -66,9 +66,9 @@ static inline void cpu_relax(void) {
 
 /*
  * Spins up to SPIN_NS until (*value == target) == equal; 1 if that happened.
- * It yields between polls: a pool thread that shares this CPU for a moment
- * (the caller woken where a worker sits, before claim_cpu moves the worker)
- * then runs at once instead of after the whole spin, every layer.
+ * It pauses between polls and yields after every 64, so that a pool thread
+ * sharing this CPU for a moment (the caller woken where a worker sits, before
+ * claim_cpu moves the worker) runs at once, not after the whole spin.
  */
 static int spin_for(const atomic_ulong *value, unsigned long target, int equal) {
     const long long end = now_ns() + SPIN_NS;

@@ -1,9 +1,10 @@
 /*
- * A fixed pthread pool with a hard thread cap. Idle workers block on a
- * condition variable: nothing spins. On Linux a worker woken on a CPU that the
- * caller or another worker already holds moves itself off it (pool.c,
- * claim_cpu); the caller's affinity is left alone. One pool belongs to one
- * session (or one training loop) and must not be used by two callers at once.
+ * A fixed pthread pool with a hard thread cap. Between calls the workers, and
+ * the caller waiting for them, spin for up to 100 us and then block on a
+ * condition variable. On Linux a worker woken on a CPU that the caller or
+ * another worker already holds moves itself off it (pool.c, claim_cpu); the
+ * caller's affinity is left alone. One pool belongs to one session (or one
+ * training loop) and must not be used by two callers at once.
  */
 #ifndef DK_POOL_H
 #define DK_POOL_H
