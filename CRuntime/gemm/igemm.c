@@ -114,7 +114,7 @@ const dk_q8_cfg *dk_q8_cfg_by_id(uint32_t id) {
 const dk_q8_rows *dk_q8_rows_active(void) {
     switch (dk_isa_active()) {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-    case DK_ISA_AVX512: return &dk_q8_rows_avx512;
+    case DK_ISA_AVX512: return has_vnni() ? &dk_q8_rows_avx512 : &dk_q8_rows_avx2;
     case DK_ISA_AVX2: return &dk_q8_rows_avx2;
 #endif
 #if defined(__aarch64__)

@@ -131,7 +131,7 @@ const dk_q8_cfg *dk_q8_cfg_active(void);
 const dk_q8_cfg *dk_q8_cfg_by_id(uint32_t id);
 /** Every configuration compiled in (for ISA-independent sizes): count, then the table. */
 const dk_q8_cfg *const *dk_q8_cfg_all(size_t *count);
-/** The row kernels of the active ISA. */
+/** The row kernels of the active ISA (AVX-512 without VNNI: AVX2's). */
 const dk_q8_rows *dk_q8_rows_active(void);
 
 /* ---- packing (igemm_pack.c) ---- */

@@ -9,9 +9,10 @@
  * bytes are a broadcast memory operand; as B (dense) the broadcast is the
  * activations. The last vector of a ragged tile stores under a byte mask.
  *
- * An AVX-512 CPU without VNNI runs the AVX2 GEMM (igemm.c); the row kernels
- * here need only AVX-512 F/BW/VL. Requantization (rq_vec) is q8_avx2.c's
- * on 16 lanes. Compiled without -m flags: every function carries its own
+ * An AVX-512 CPU without VNNI runs the AVX2 GEMM and row kernels (igemm.c):
+ * the depthwise kernels here accumulate tap pairs with VNNI's vpdpwssd.
+ * Requantization (rq_vec) is q8_avx2.c's on 16 lanes; where 32 outputs are
+ * stored together, narrow32 finishes both halves in one pass. Compiled without -m flags: every function carries its own
  * target attribute.
  */
 #include "igemm_kernels.h"
@@ -59,19 +60,35 @@ DK_INLINE DK_AVX512 rq16 rq16_load(const int32_t *bias, const int32_t *mult, con
     return r;
 }
 
-/* The rule on acc + bias, lanes in [lo, hi]. */
-DK_INLINE DK_AVX512 __m512i rq_vec(__m512i acc, const rq16 *r, const dk_q8_out *o) {
+/* The rule on acc + bias up to the zero point and the clamp: sign(v) * rshr(min(|v|, limit) * mult, shift). */
+DK_INLINE DK_AVX512 __m512i rq_scaled(__m512i acc, const rq16 *r) {
     const __m512i v = _mm512_add_epi32(acc, r->bias);
     const __m512i a = _mm512_min_epu32(_mm512_abs_epi32(v), r->limit);
     __m512i pe = _mm512_mul_epu32(a, r->mult_e);
     __m512i po = _mm512_mul_epu32(_mm512_srli_epi64(a, 32), r->mult_o);
     pe = _mm512_srlv_epi64(_mm512_add_epi64(pe, r->rnd_e), r->shift_e);
     po = _mm512_srlv_epi64(_mm512_add_epi64(po, r->rnd_o), r->shift_o);
-    __m512i q = _mm512_mask_blend_epi32((__mmask16)0xAAAA, pe, _mm512_slli_epi64(po, 32));
+    const __m512i q = _mm512_mask_blend_epi32((__mmask16)0xAAAA, pe, _mm512_slli_epi64(po, 32));
     const __mmask16 neg = _mm512_cmplt_epi32_mask(v, _mm512_setzero_si512());
-    q = _mm512_mask_sub_epi32(q, neg, _mm512_setzero_si512(), q);
-    q = _mm512_add_epi32(q, _mm512_set1_epi32(o->zero));
+    return _mm512_mask_sub_epi32(q, neg, _mm512_setzero_si512(), q);
+}
+
+/* The rule on acc + bias, lanes in [lo, hi]. */
+DK_INLINE DK_AVX512 __m512i rq_vec(__m512i acc, const rq16 *r, const dk_q8_out *o) {
+    const __m512i q = _mm512_add_epi32(rq_scaled(acc, r), _mm512_set1_epi32(o->zero));
     return _mm512_min_epi32(_mm512_max_epi32(q, _mm512_set1_epi32(o->lo)), _mm512_set1_epi32(o->hi));
+}
+
+/*
+ * The rule's last steps on two vectors of rq_scaled values at once, as 32 int8 lanes in
+ * vpackssdw's order (per 128-bit lane: 4 of a, then 4 of b): saturate to int16, add the zero
+ * point with saturation, saturate to int8, clamp. The same as rq_vec's exact sum and clamp,
+ * because each step is monotone and [lo, hi] lies inside every range saturated to.
+ */
+DK_INLINE DK_AVX512 __m256i narrow32(__m512i a, __m512i b, const dk_q8_out *o) {
+    const __m512i v = _mm512_adds_epi16(_mm512_packs_epi32(a, b), _mm512_set1_epi16((int16_t)o->zero));
+    const __m256i q = _mm512_cvtsepi16_epi8(v);
+    return _mm256_min_epi8(_mm256_max_epi8(q, _mm256_set1_epi8((char)o->lo)), _mm256_set1_epi8((char)o->hi));
 }
 
 /*
@@ -86,16 +103,19 @@ DK_INLINE DK_AVX512 __m512i rq_vec(__m512i acc, const rq16 *r, const dk_q8_out *
 #define DK_DPBUSD(acc, u, s) __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(u), "v"(s))
 #endif
 
-/* The first n of 16 lanes. */
+/* The first n of 16 lanes, of 32. */
 static inline __mmask16 first(size_t n) { return (__mmask16)(n >= 16 ? 0xFFFFu : (1u << n) - 1u); }
+static inline __mmask32 first32(size_t n) { return n >= 32 ? 0xFFFFFFFFu : (1u << n) - 1u; }
 
 /* ---- GEMM microkernel (VNNI) ------------------------------------------------------- */
 
-/* Requantizes and stores one row of a tile: lanes under m0 with r0, then (nr > 16) under m1 with r1. */
-DK_INLINE DK_AVX512 void store_row(int8_t *c, const int32_t *acc, size_t nr, __mmask16 m0, __mmask16 m1,
-                                   const rq16 *r0, const rq16 *r1, const dk_q8_out *o) {
-    _mm_mask_storeu_epi8(c, m0, _mm512_cvtepi32_epi8(rq_vec(_mm512_load_si512(acc), r0, o)));
-    if (nr > VL) _mm_mask_storeu_epi8(c + VL, m1, _mm512_cvtepi32_epi8(rq_vec(_mm512_load_si512(acc + VL), r1, o)));
+/* Requantizes and stores one row of a tile: its first 16 lanes with r0, the next 16 (nr > 16) with r1. */
+DK_INLINE DK_AVX512 void store_row(int8_t *c, const int32_t *acc, size_t nr, const rq16 *r0, const rq16 *r1,
+                                   const dk_q8_out *o) {
+    const __m512i q0 = rq_scaled(_mm512_load_si512(acc), r0);
+    const __m512i q1 = nr > VL ? rq_scaled(_mm512_load_si512(acc + VL), r1) : q0;
+    const __m256i in_order = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7); /* vpackssdw's dwords back in order */
+    _mm256_mask_storeu_epi8(c, first32(nr), _mm256_permutevar8x32_epi32(narrow32(q0, q1, o), in_order));
 }
 
 /*
@@ -106,15 +126,14 @@ DK_INLINE DK_AVX512 void store_row(int8_t *c, const int32_t *acc, size_t nr, __m
 __attribute__((noinline)) DK_AVX512 static void store_tile(const int32_t *acc, size_t h, size_t nr, int8_t *c,
                                                            size_t ldc, const dk_q8_tile *tp) {
     const dk_q8_tile t = *tp; /* a copy, which C's stores cannot alias, so its fields stay in registers */
-    const __mmask16 m0 = first(nr), m1 = first(nr > VL ? nr - VL : 0);
     if (t.chan_cols) {
         const rq16 c0 = rq16_load(t.bias, t.mult, t.shift, t.limit);
         const rq16 c1 = nr > VL ? rq16_load(t.bias + VL, t.mult + VL, t.shift + VL, t.limit + VL) : c0;
-        for (size_t i = 0; i < h; i++) store_row(c + i * ldc, acc + i * NR, nr, m0, m1, &c0, &c1, &t.out);
+        for (size_t i = 0; i < h; i++) store_row(c + i * ldc, acc + i * NR, nr, &c0, &c1, &t.out);
     } else {
         for (size_t i = 0; i < h; i++) {
             const rq16 r = rq16_broadcast(t.bias[i], t.mult[i], t.shift[i], t.limit[i]);
-            store_row(c + i * ldc, acc + i * NR, nr, m0, m1, &r, &r, &t.out);
+            store_row(c + i * ldc, acc + i * NR, nr, &r, &r, &t.out);
         }
     }
 }
@@ -213,28 +232,27 @@ DK_INLINE DK_AVX512 void store16(int8_t *y, __m512i acc, const rq16 *r, const dk
     _mm_mask_storeu_epi8(y, first(n), _mm512_cvtepi32_epi8(rq_vec(acc, r, o)));
 }
 
-/* Stride 1's lane order (0-3, 8-11, 16-19, 24-27 | 4-7, ...) back in order; stores the first n of 32 outputs. */
+/*
+ * Stride 1's lane order (lo: outputs 0-3, 8-11, 16-19, 24-27; hi: 4-7, ...) is vpackssdw's, so
+ * narrow32 puts the 32 outputs in order; stores the first n.
+ */
 DK_INLINE DK_AVX512 void store32_unpacked(int8_t *y, __m512i lo, __m512i hi, const rq16 *r, const dk_q8_out *o,
                                           size_t n) {
-    const __m512i first16 = _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
-    const __m512i last16 = _mm512_setr_epi32(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
-    store16(y, _mm512_permutex2var_epi32(lo, first16, hi), r, o, n);
-    if (n > 16) store16(y + 16, _mm512_permutex2var_epi32(lo, last16, hi), r, o, n - 16);
+    _mm256_mask_storeu_epi8(y, first32(n), narrow32(rq_scaled(lo, r), rq_scaled(hi, r), o));
 }
 
-/* Two taps of 32 outputs (input vectors at pa and pb, weights wp): interleaved, one vpmaddwd per half. */
-DK_INLINE DK_AVX512 void tap_pair(const int16_t *pa, const int16_t *pb, __m512i wp, __m512i *lo, __m512i *hi) {
+/* Two taps of 32 outputs (input vectors at pa and pb, weights wp): interleaved, one vpdpwssd per half. */
+DK_INLINE DK_VNNI void tap_pair(const int16_t *pa, const int16_t *pb, __m512i wp, __m512i *lo, __m512i *hi) {
     const __m512i a = _mm512_loadu_si512(pa), b = _mm512_loadu_si512(pb);
-    *lo = _mm512_add_epi32(*lo, _mm512_madd_epi16(_mm512_unpacklo_epi16(a, b), wp));
-    *hi = _mm512_add_epi32(*hi, _mm512_madd_epi16(_mm512_unpackhi_epi16(a, b), wp));
+    *lo = _mm512_dpwssd_epi32(*lo, _mm512_unpacklo_epi16(a, b), wp);
+    *hi = _mm512_dpwssd_epi32(*hi, _mm512_unpackhi_epi16(a, b), wp);
 }
-
 /*
  * 3x3, stride 1, dilation 1 (most depthwise layers): the weights as five
  * pairs broadcast once per plane, pairs that cross rows ((0,2) with (1,2),
  * (2,2) alone), so 32 outputs take five tap pairs, not the general loop's six.
  */
-DK_AVX512 static void dw3x3_s1_avx512(const dk_q8_dw_geom *g, const int16_t *d, const int8_t *w, const rq16 *r,
+DK_VNNI static void dw3x3_s1_avx512(const dk_q8_dw_geom *g, const int16_t *d, const int8_t *w, const rq16 *r,
                                       const dk_q8_out *o, int8_t *y) {
     const __m512i w01 = _mm512_set1_epi32(dk_q8_weight_pair(w[0], w[1]));
     const __m512i w34 = _mm512_set1_epi32(dk_q8_weight_pair(w[3], w[4]));
@@ -258,11 +276,11 @@ DK_AVX512 static void dw3x3_s1_avx512(const dk_q8_dw_geom *g, const int16_t *d, 
 
 /*
  * Depthwise plane, horizontal dilation 1, stride 1 or 2: q8_avx2.c's tap
- * pairs through vpmaddwd on 16 lanes. Stride 2: a plain load of 32 int16
+ * pairs (vpmaddwd there, vpdpwssd here) on 16 lanes. Stride 2: a plain load of 32 int16
  * gives 16 outputs. Stride 1: 32 outputs in the lane order (0-3, 8-11, 16-19,
  * 24-27 | 4-7, ...), put back in order with vpermt2d after the last tap.
  */
-DK_AVX512 static void dw_plane_avx512(const dk_q8_dw_geom *g, const int16_t *d, const int8_t *w, int32_t bias,
+DK_VNNI static void dw_plane_avx512(const dk_q8_dw_geom *g, const int16_t *d, const int8_t *w, int32_t bias,
                                       const dk_q8_rq *rq, const dk_q8_out *o, int8_t *y) {
     if (g->dw != 1 || (g->sw != 1 && g->sw != 2)) {
         dk_q8_rows_scalar.dw_plane(g, d, w, bias, rq, o, y);
@@ -284,7 +302,7 @@ DK_AVX512 static void dw_plane_avx512(const dk_q8_dw_geom *g, const int16_t *d, 
                 const int8_t *wk = w + ki * g->kw;
                 for (size_t kj = 0; kj < g->kw; kj += 2) {
                     const __m512i wp = _mm512_set1_epi32(dk_q8_weight_pair(wk[kj], kj + 1 < g->kw ? wk[kj + 1] : 0));
-                    if (g->sw == 2) lo = _mm512_add_epi32(lo, _mm512_madd_epi16(_mm512_loadu_si512(row + kj), wp));
+                    if (g->sw == 2) lo = _mm512_dpwssd_epi32(lo, _mm512_loadu_si512(row + kj), wp);
                     else tap_pair(row + kj, row + kj + 1, wp, &lo, &hi);
                 }
             }
