@@ -211,6 +211,15 @@ enum Int8Fixtures {
         #expect(try Int8Fixtures.layer(forced, "dw").kernel == "depthwise int8 avx2")
     }
 
+    /// igemm.c's dispatch: AVX-512 without VNNI runs AVX2's int8 GEMM and row
+    /// kernels, so AVX2's slowdown rules and kernel names apply there.
+    @Test func avx512WithoutVNNIRunsAVX2Int8Kernels() {
+        #expect(Int8KernelName(isa: "avx512", hasVNNI: false).int8ISA == "avx2")
+        #expect(Int8KernelName(isa: "avx512", hasVNNI: true).int8ISA == "avx512")
+        #expect(Int8KernelName(isa: "avx2", hasVNNI: false).int8ISA == "avx2")
+        #expect(Int8KernelName(isa: "neon", hasVNNI: false).int8ISA == "neon")
+    }
+
     @Test func lowSQNRLayersStayFP32() throws {
         let file = try Int8Fixtures.smallNet()
         var options = QuantizationOptions()

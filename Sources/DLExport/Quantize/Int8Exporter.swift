@@ -79,7 +79,8 @@ public enum Int8Exporter {
         let (ranges, quantizations) = calibrator.quantizations(statistics, method: options.method)
 
         let isa = options.isa ?? Runtime.isa
-        var plan = try Int8LayerPlan(fp32, quantizations: quantizations, options: options, isa: isa)
+        let kernels = Int8KernelName(isa: isa, hasVNNI: isa == Runtime.isa ? Int8KernelName.current.hasVNNI : isa == "avx512")
+        var plan = try Int8LayerPlan(fp32, quantizations: quantizations, options: options, isa: kernels.int8ISA)
         let twins = try Int8GraphRewriter.isolated(fp32, activations: quantizations, candidates: plan.int8)
         let isolated = try Int8Measurements.isolated(twins.file, source: fp32, twins: twins.twins, samples: data.calibration)
         plan.dropLowSQNR(isolated, minimum: options.minimumSQNR)
@@ -105,7 +106,6 @@ public enum Int8Exporter {
                 selfTestNoise.decibels, options.minimumSelfTestSQNR))
         }
 
-        let kernels = Int8KernelName(isa: isa, hasVNNI: isa == Runtime.isa ? Int8KernelName.current.hasVNNI : isa == "avx512")
         let layers = fp32.nodes.enumerated().map { index, node -> QuantizationReport.Layer in
             let output = node.outputs[0].index, isInt8 = plan.int8.contains(index)
             return QuantizationReport.Layer(

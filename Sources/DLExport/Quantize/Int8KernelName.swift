@@ -8,7 +8,7 @@ import Darwin
 /// The kernel the C runtime dispatches a node to, named for the report: from
 /// the op and the instruction set the runtime reports (`Runtime.isa`), as
 /// CRuntime/gemm/igemm.c chooses them (AVX-512 without VNNI runs the AVX2
-/// int8 GEMM; the depthwise and row kernels follow the ISA itself).
+/// int8 GEMM and row kernels: the AVX-512 depthwise kernel needs vpdpwssd).
 public struct Int8KernelName: Sendable {
     public let isa: String
     public let hasVNNI: Bool
@@ -23,6 +23,10 @@ public struct Int8KernelName: Sendable {
         Int8KernelName(isa: Runtime.isa, hasVNNI: Runtime.isa == "avx512" && cpuHasFlag("avx512_vnni"))
     }
 
+    /// The instruction set of the int8 kernels (`dk_q8_rows_active`), which
+    /// the slowdown rules are measured for.
+    public var int8ISA: String { isa == "avx512" && !hasVNNI ? "avx2" : isa }
+
     func name(of node: NodeDefinition, in file: ModelFile, int8: Bool) -> String {
         let depthwise = node.isDepthwise(in: file)
         guard int8 else {
@@ -33,10 +37,10 @@ public struct Int8KernelName: Sendable {
             }
         }
         switch node.op {
-        case .conv2d where depthwise: return "depthwise int8 \(isa)"
+        case .conv2d where depthwise: return "depthwise int8 \(int8ISA)"
         case .conv2d, .dense: return "igemm \(gemmConfiguration)"
         case .convTranspose2d: return "igemm \(gemmConfiguration) per phase"
-        default: return "\(node.op.name) int8 \(isa)"
+        default: return "\(node.op.name) int8 \(int8ISA)"
         }
     }
 
