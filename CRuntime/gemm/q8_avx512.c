@@ -12,8 +12,8 @@
  * An AVX-512 CPU without VNNI runs the AVX2 GEMM and row kernels (igemm.c):
  * the depthwise kernels here accumulate tap pairs with VNNI's vpdpwssd.
  * Requantization (rq_vec) is q8_avx2.c's on 16 lanes; where 32 outputs are
- * stored together, narrow32 finishes both halves in one pass. Compiled without -m flags: every function carries its own
- * target attribute.
+ * stored together, narrow32 finishes both halves in one pass. Compiled
+ * without -m flags: every function carries its own target attribute.
  */
 #include "igemm_kernels.h"
 
@@ -103,7 +103,7 @@ DK_INLINE DK_AVX512 __m256i narrow32(__m512i a, __m512i b, const dk_q8_out *o) {
 #define DK_DPBUSD(acc, u, s) __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(u), "v"(s))
 #endif
 
-/* The first n of 16 lanes, of 32. */
+/* The first n of 16 lanes; of 32 lanes. */
 static inline __mmask16 first(size_t n) { return (__mmask16)(n >= 16 ? 0xFFFFu : (1u << n) - 1u); }
 static inline __mmask32 first32(size_t n) { return n >= 32 ? 0xFFFFFFFFu : (1u << n) - 1u; }
 
@@ -247,13 +247,14 @@ DK_INLINE DK_VNNI void tap_pair(const int16_t *pa, const int16_t *pb, __m512i wp
     *lo = _mm512_dpwssd_epi32(*lo, _mm512_unpacklo_epi16(a, b), wp);
     *hi = _mm512_dpwssd_epi32(*hi, _mm512_unpackhi_epi16(a, b), wp);
 }
+
 /*
  * 3x3, stride 1, dilation 1 (most depthwise layers): the weights as five
  * pairs broadcast once per plane, pairs that cross rows ((0,2) with (1,2),
  * (2,2) alone), so 32 outputs take five tap pairs, not the general loop's six.
  */
 DK_VNNI static void dw3x3_s1_avx512(const dk_q8_dw_geom *g, const int16_t *d, const int8_t *w, const rq16 *r,
-                                      const dk_q8_out *o, int8_t *y) {
+                                    const dk_q8_out *o, int8_t *y) {
     const __m512i w01 = _mm512_set1_epi32(dk_q8_weight_pair(w[0], w[1]));
     const __m512i w34 = _mm512_set1_epi32(dk_q8_weight_pair(w[3], w[4]));
     const __m512i w67 = _mm512_set1_epi32(dk_q8_weight_pair(w[6], w[7]));
@@ -276,12 +277,13 @@ DK_VNNI static void dw3x3_s1_avx512(const dk_q8_dw_geom *g, const int16_t *d, co
 
 /*
  * Depthwise plane, horizontal dilation 1, stride 1 or 2: q8_avx2.c's tap
- * pairs (vpmaddwd there, vpdpwssd here) on 16 lanes. Stride 2: a plain load of 32 int16
- * gives 16 outputs. Stride 1: 32 outputs in the lane order (0-3, 8-11, 16-19,
- * 24-27 | 4-7, ...), put back in order with vpermt2d after the last tap.
+ * pairs (vpmaddwd there, vpdpwssd here) on 16 lanes. Stride 2: a plain load
+ * of 32 int16 gives 16 outputs. Stride 1: 32 outputs in the lane order (0-3,
+ * 8-11, 16-19, 24-27 | 4-7, ...), which narrow32 puts back in order
+ * (store32_unpacked).
  */
 DK_VNNI static void dw_plane_avx512(const dk_q8_dw_geom *g, const int16_t *d, const int8_t *w, int32_t bias,
-                                      const dk_q8_rq *rq, const dk_q8_out *o, int8_t *y) {
+                                    const dk_q8_rq *rq, const dk_q8_out *o, int8_t *y) {
     if (g->dw != 1 || (g->sw != 1 && g->sw != 2)) {
         dk_q8_rows_scalar.dw_plane(g, d, w, bias, rq, o, y);
         return;
