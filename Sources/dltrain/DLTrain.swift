@@ -65,6 +65,7 @@ struct DLTrain: ParsableCommand {
     @Option(help: "Evaluate on N test examples.") var limitTest: Int?
     @Option(help: "End after epoch N as if interrupted (continue with --resume).") var stopAfter: Int?
     @Option(help: "charlstm: LSTM units per layer (default 512).") var hiddenSize: Int?
+    @Option(help: "dcgan: base width w of both networks (default 64; the generator's layers have 2w and w channels, the discriminator's w and 2w).") var width: Int?
     @Option(name: .customLong("ema"), help: ArgumentHelp("dcgan: also keep an exponential moving average of the generator with this decay (e.g. 0.999); samples and the exported generator use it.", valueName: "DECAY"))
     var averageDecay: Double?
     @Option(help: "Progress output on stderr: auto, bar, lines or none.") var progress: TrainingConsole.ProgressStyle = .auto
@@ -97,6 +98,7 @@ struct DLTrain: ParsableCommand {
         options.stopAfter = stopAfter
         options.hiddenSize = hiddenSize
         options.averageDecay = averageDecay
+        options.width = width
         options.commandLine = CommandLine.arguments
 
         let console = TrainingConsole(style: progress)

@@ -97,4 +97,34 @@ import DLSample
         #expect(GANFixture.files(in: dir).allSatisfy { !$0.hasSuffix(".ckpt") && !$0.hasSuffix(".png") })
         #expect(GenerativeTrainer.entry(for: GANFixture.options(model: "lenet5", data: dir, out: "x", epochs: 1)) == nil)
     }
+
+    /// `--width w` sizes both networks, is recorded, and resumes; a different
+    /// width on resume, a width for the autoencoder, or a width below 1 is refused.
+    @Test func widthSizesBothNetworksAndIsRecorded() throws {
+        let dir = try GANFixture.makeDirectory()
+        defer { GANFixture.remove(dir) }
+        try GANFixture.writeMNIST(to: dir)
+        var options = GANFixture.options(model: "dcgan", data: dir, out: "\(dir)/wide.ckpt", epochs: 2)
+        options.width = 5
+        options.stopAfter = 1
+        try GenerativeTrainer(options).run()
+        var resume = GANFixture.resumeOptions(out: options.out)
+        resume.width = 6
+        #expect(throws: TrainingError.self) { try GenerativeTrainer(resume) }
+        resume.width = nil
+        try GenerativeTrainer(resume).run()
+        let checkpoint = try Checkpoint.read(from: options.out)
+        #expect(checkpoint.epoch == 2 && checkpoint.architecture.int("width") == 5)
+        #expect(checkpoint.model["generator.project.weight"]?.shape == [100, 10, 2, 2])
+        #expect(checkpoint.model["generator.up1.weight"]?.shape == [10, 5, 4, 4])
+        #expect(checkpoint.model["discriminator.conv1.weight"]?.shape == [5, 1, 4, 4])
+        #expect(checkpoint.model["discriminator.conv2.weight"]?.shape == [10, 5, 4, 4])
+
+        for (model, width) in [("autoencoder", 8), ("dcgan", 0)] {
+            var bad = GANFixture.options(model: model, data: dir, out: "\(dir)/bad.ckpt", epochs: 1)
+            bad.width = width
+            #expect(throws: TrainingError.self) { try GenerativeTrainer(bad) }
+        }
+        #expect(!GANFixture.files(in: dir).contains("bad.ckpt"))
+    }
 }

@@ -91,7 +91,12 @@ public final class GenerativeTrainer: EpochLoop {
                                            resize: data.inputContract.resize)
         self.data = data
 
+        let storedWidth = resumed?.architecture.int("width")
+        if let width = options.width, let storedWidth, width != storedWidth {
+            throw TrainingError.invalidOption("--width \(width) differs from the resumed run's width \(storedWidth)")
+        }
         architecture = GenerativeZoo.architecture(entry.name, imageShape: imageShape,
+                                                  width: options.width ?? storedWidth ?? DCGAN<Float>.defaultWidth,
                                                   averageDecay: options.averageDecay ?? resumed?.architecture.averageDecay)
         do {
             model = try GenerativeZoo.make(architecture, seed: settings.seed)

@@ -47,6 +47,8 @@ public struct TrainingOptions: Sendable, Equatable {
     public var stopAfter: Int?
     /// charlstm only: LSTM units per layer (default `CharLSTMRecipe.standard`'s).
     public var hiddenSize: Int?
+    /// dcgan only: the networks' base width w (G 2w -> w channels, D w -> 2w; default `DCGAN.defaultWidth`).
+    public var width: Int?
     /// dcgan only: keep an exponential moving average of the generator with this decay (`DCGAN.averaged`).
     public var averageDecay: Double?
     /// The command line, recorded in the checkpoint's recipe.
@@ -236,6 +238,10 @@ public struct TrainingSettings: Sendable, Equatable {
         guard !options.out.isEmpty else { throw bad("--out must name a file") }
         if options.hiddenSize != nil && model != CharLSTMRecipe.modelName {
             throw bad("--hidden-size is for \(CharLSTMRecipe.modelName); \(model)'s size is fixed by its name")
+        }
+        if let width = options.width {
+            guard model == "dcgan" else { throw bad("--width is for dcgan; \(model)'s size is fixed by its name") }
+            guard width >= 1 else { throw bad("--width \(width) must be at least 1") }
         }
         if let decay = options.averageDecay {
             guard model == "dcgan" else { throw bad("--ema is for dcgan (an average of its generator); \(model) has none") }

@@ -37,6 +37,8 @@ public final class DCGAN<Scalar: TensorScalar>: Module<Scalar> {
     public let latentSize: Int
     /// [C, H, W] of the images.
     public let imageShape: [Int]
+    /// The paper's MNIST width; `dltrain --width` changes it.
+    public static var defaultWidth: Int { 64 }
 
     public init(generator: NamedSequential<Scalar>, discriminator: NamedSequential<Scalar>,
                 averaged: NamedSequential<Scalar>? = nil, latentSize: Int, imageShape: [Int]) {
@@ -65,7 +67,7 @@ public final class DCGAN<Scalar: TensorScalar>: Module<Scalar> {
     /// 4); with `averaged`, also the generator's average, starting as a copy
     /// of it (drawing nothing from `g`, so both runs start from the same weights).
     public static func make<G: RandomNumberGenerator>(imageShape: [Int] = [1, 28, 28], latentSize: Int = 100,
-                                                      width: Int = 64, averaged: Bool = false,
+                                                      width: Int = defaultWidth, averaged: Bool = false,
                                                       using g: inout G) throws -> DCGAN {
         try Z.checkChannels(imageShape, model: "dcgan")
         let (c, side) = (imageShape[0], imageShape[1])

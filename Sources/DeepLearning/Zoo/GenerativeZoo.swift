@@ -21,7 +21,7 @@ public enum GenerativeZoo {
 
     public static let entries: [Entry] = [
         Entry(name: "dcgan", objective: .adversarial, defaultImageShape: [1, 28, 28],
-              summary: "DCGAN (Radford et al. 2015): z 100 -> 128x7x7 -> 64x14x14 -> 1x28x28 tanh; mirrored discriminator",
+              summary: "DCGAN (Radford et al. 2015): z 100 -> 128x7x7 -> 64x14x14 -> 1x28x28 tanh (width 64); mirrored discriminator",
               pixelRange: -1...1),
         Entry(name: "autoencoder", objective: .reconstruction, defaultImageShape: [1, 28, 28],
               summary: "convolutional autoencoder: 1x28x28 -> 4x7x7 code -> 1x28x28 sigmoid",
@@ -33,13 +33,14 @@ public enum GenerativeZoo {
     public static func entry(_ name: String) -> Entry? { entries.first { $0.name == name } }
 
     /// The architecture description a checkpoint records for `name` on images
-    /// of `imageShape`; a dcgan that keeps an average of its generator
-    /// records its decay (`average_decay`).
-    public static func architecture(_ name: String, imageShape: [Int], averageDecay: Double? = nil) -> ArchitectureDescription {
+    /// of `imageShape`; a dcgan records its `width` and, when it keeps an
+    /// average of its generator, its decay (`average_decay`).
+    public static func architecture(_ name: String, imageShape: [Int], width: Int = DCGAN<Float>.defaultWidth,
+                                    averageDecay: Double? = nil) -> ArchitectureDescription {
         var description = ArchitectureDescription(name: name, config: ["image_shape": .ints(imageShape)])
         if name == "dcgan" {
             description["latent_size"] = .int(100)
-            description["width"] = .int(64)
+            description["width"] = .int(width)
             if let averageDecay { description["average_decay"] = .double(averageDecay) }
         } else {
             description["code"] = .int(4)
@@ -68,7 +69,7 @@ public enum GenerativeZoo {
         switch entry.objective {
         case .adversarial:
             return try DCGAN<Float>.make(imageShape: imageShape, latentSize: architecture.int("latent_size") ?? 100,
-                                         width: architecture.int("width") ?? 64,
+                                         width: architecture.int("width") ?? DCGAN<Float>.defaultWidth,
                                          averaged: architecture.averageDecay != nil, using: &g)
         case .reconstruction:
             return try ConvAutoencoder<Float>.make(imageShape: imageShape, code: architecture.int("code") ?? 4, using: &g)
