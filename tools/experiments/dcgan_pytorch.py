@@ -1,0 +1,174 @@
+"""PyTorch reference for dltrain's DCGAN recipe on MNIST, gated like dlrt-gan-quality.
+
+    tools/venv/bin/python tools/experiments/dcgan_pytorch.py --epochs 10 --width 64 --lib build/libdlrt.so.1
+    tools/venv/bin/python tools/experiments/dcgan_pytorch.py --gate-dlrt models/mnist-dcgan.dlrt --lib build/libdlrt.so.1
+
+
+Same networks as Sources/DeepLearning/Zoo/DCGAN.swift (width w: G z100 -> 2w x7x7 -> w x14x14 -> 1x28x28 tanh,
+D 1 -> w -> 2w -> 1 logit), N(0, 0.02) init, Adam 2e-4 beta1 0.5, batch 128, the PyTorch DCGAN example's step.
+After each epoch: 1,000 samples from PortableNormal seed 1 (G in eval mode), quantised to 8 bits, classified by the
+bundled LeNet-5 through libdlrt (ctypes); prints the confident fraction (p >= 0.9) and the class entropy.
+--gate-dlrt G.dlrt gates an exported generator instead (checks this script against dlrt-gan-quality).
+"""
+import argparse
+import gzip
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MNIST = os.path.join(os.path.dirname(ROOT), "shared", "datasets", "mnist")
+sys.path.insert(0, os.path.join(ROOT, "tools", "bench"))
+import dlrt_ctypes as D  # noqa: E402
+
+M64 = (1 << 64) - 1
+
+
+def portable_normal(seed, count):
+    state, out, pending = seed & M64, [], []
+    while len(out) < count:
+        us = []
+        for _ in range(2):
+            state = (state + 0x9E3779B97F4A7C15) & M64
+            z = state
+            z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
+            z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
+            z ^= z >> 31
+            us.append((z >> 11) * 2.0 ** -53)
+        r = math.sqrt(-2 * math.log(1 - us[0]))
+        out += [r * math.cos(2 * math.pi * us[1]), r * math.sin(2 * math.pi * us[1])]
+    return np.array(out[:count], dtype=np.float32)
+
+
+class Gate:
+    def __init__(self, lib, n=1000):
+        self.lib = lib
+        self.lenet = D.Model(lib, os.path.join(ROOT, "models", "mnist-lenet5.dlrt"))
+        self.session = D.Session(self.lenet, threads=1, batch=n)
+        self.n = n
+        self.latents = portable_normal(1, n * 100).reshape(n, 100, 1, 1)
+
+    def __call__(self, images):
+        """images: [n, 1, 28, 28] float in [-1, 1]."""
+        pixels = np.clip(np.floor((images + 1) * 255 / 2 + 0.5), 0, 255)
+        x = np.ascontiguousarray(((pixels / 255 - 0.1307) / 0.3081).astype(np.float32))
+        self.session.bind(x)
+        logits = self._run(x)
+        p = np.exp(logits - logits.max(1, keepdims=True))
+        p /= p.sum(1, keepdims=True)
+        confident = float((p.max(1) >= 0.9).mean())
+        hist = np.bincount(p.argmax(1), minlength=10) / len(p)
+        entropy = float(-(hist[hist > 0] * np.log(hist[hist > 0])).sum())
+        return confident, entropy, hist
+
+    def _run(self, x):
+        L = self.lib.L
+        s = self.session
+        self.lib.check(s._set(s.h, 0, s._x_p, x.size), "set")
+        self.lib.check(s._run(s.h), "run")
+        self.lib.check(s._get(s.h, 0, s._out_p, s.out.size), "get")
+        return s.out.copy()
+
+
+def generator(w):
+    return nn.Sequential(
+        nn.ConvTranspose2d(100, 2 * w, 7, 1, 0, bias=False), nn.BatchNorm2d(2 * w), nn.ReLU(),
+        nn.ConvTranspose2d(2 * w, w, 4, 2, 1, bias=False), nn.BatchNorm2d(w), nn.ReLU(),
+        nn.ConvTranspose2d(w, 1, 4, 2, 1, bias=False), nn.Tanh())
+
+
+def discriminator(w):
+    return nn.Sequential(
+        nn.Conv2d(1, w, 4, 2, 1, bias=False), nn.LeakyReLU(0.2),
+        nn.Conv2d(w, 2 * w, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * w), nn.LeakyReLU(0.2),
+        nn.Conv2d(2 * w, 1, 7, 1, 0, bias=False), nn.Flatten())
+
+
+def init(m):
+    if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
+        nn.init.normal_(m.weight, 0, 0.02)
+    elif isinstance(m, nn.BatchNorm2d):
+        nn.init.normal_(m.weight, 1, 0.02)
+        nn.init.zeros_(m.bias)
+
+
+def load_mnist(path):
+    with gzip.open(path) as f:
+        data = f.read()
+    return torch.from_numpy(np.frombuffer(data, np.uint8, offset=16).copy()).view(-1, 1, 28, 28)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--width", type=int, default=64)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--lib", default=os.path.join(ROOT, "build", "libdlrt.so.1"))
+    ap.add_argument("--data", default=MNIST)
+    ap.add_argument("--gate-dlrt")
+    ap.add_argument("--save")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    lib = D.Lib(args.lib)
+    gate = Gate(lib)
+    if args.gate_dlrt:
+        g = D.Session(D.Model(lib, args.gate_dlrt), threads=args.threads, batch=1000)
+        g.bind(np.ascontiguousarray(gate.latents))
+        lib.check(g._set(g.h, 0, g._x_p, gate.latents.size), "set")
+        lib.check(g._run(g.h), "run")
+        lib.check(g._get(g.h, 0, g._out_p, g.out.size), "get")
+        c, e, h = gate(g.out.copy())
+        print(json.dumps({"model": args.gate_dlrt, "confident": c, "entropy": e, "hist": h.round(3).tolist()}))
+        return
+    torch.manual_seed(args.seed)
+    x = load_mnist(os.path.join(args.data, "train-images-idx3-ubyte.gz")).float() / 127.5 - 1
+    G, Dn = generator(args.width), discriminator(args.width)
+    G.apply(init)
+    Dn.apply(init)
+    og = torch.optim.Adam(G.parameters(), 2e-4, betas=(0.5, 0.999))
+    od = torch.optim.Adam(Dn.parameters(), 2e-4, betas=(0.5, 0.999))
+    bce = nn.BCEWithLogitsLoss()
+    fixed = torch.from_numpy(gate.latents)
+    start = time.time()
+    for epoch in range(1, args.epochs + 1):
+        G.train()
+        Dn.train()
+        order = torch.randperm(len(x))
+        dl = gl = 0.0
+        steps = 0
+        for b in range(0, len(x), 128):
+            real = x[order[b:b + 128]]
+            n = len(real)
+            fake = G(torch.randn(n, 100, 1, 1))
+            od.zero_grad()
+            d_loss = bce(Dn(real), torch.ones(n, 1)) + bce(Dn(fake.detach()), torch.zeros(n, 1))
+            d_loss.backward()
+            od.step()
+            og.zero_grad()
+            g_loss = bce(Dn(fake), torch.ones(n, 1))
+            g_loss.backward()
+            og.step()
+            dl += d_loss.item()
+            gl += g_loss.item()
+            steps += 1
+        G.eval()
+        with torch.no_grad():
+            samples = torch.cat([G(fixed[i:i + 250]) for i in range(0, 1000, 250)]).numpy()
+        c, e, h = gate(samples)
+        print(json.dumps({"epoch": epoch, "width": args.width, "d_loss": dl / steps, "g_loss": gl / steps,
+                          "confident": c, "entropy": round(e, 4), "hist": h.round(3).tolist(),
+                          "elapsed_s": round(time.time() - start, 1)}), flush=True)
+        if args.save:
+            torch.save(G.state_dict(), f"{args.save}-e{epoch:03d}.pt")
+
+
+if __name__ == "__main__":
+    main()
