@@ -3,7 +3,6 @@
     tools/venv/bin/python tools/experiments/dcgan_pytorch.py --epochs 10 --width 64 --lib build/libdlrt.so.1
     tools/venv/bin/python tools/experiments/dcgan_pytorch.py --gate-dlrt models/mnist-dcgan.dlrt --lib build/libdlrt.so.1
 
-
 Same networks as Sources/DeepLearning/Zoo/DCGAN.swift (width w: G z100 -> 2w x7x7 -> w x14x14 -> 1x28x28 tanh,
 D 1 -> w -> 2w -> 1 logit), N(0, 0.02) init, Adam 2e-4 beta1 0.5, batch 128, the PyTorch DCGAN example's step.
 After each epoch: 1,000 samples from PortableNormal seed 1 (G in eval mode), quantised to 8 bits, classified by the
@@ -21,7 +20,6 @@ import time
 import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MNIST = os.path.join(os.path.dirname(ROOT), "shared", "datasets", "mnist")
@@ -32,7 +30,7 @@ M64 = (1 << 64) - 1
 
 
 def portable_normal(seed, count):
-    state, out, pending = seed & M64, [], []
+    state, out = seed & M64, []
     while len(out) < count:
         us = []
         for _ in range(2):
@@ -52,7 +50,6 @@ class Gate:
         self.lib = lib
         self.lenet = D.Model(lib, os.path.join(ROOT, "models", "mnist-lenet5.dlrt"))
         self.session = D.Session(self.lenet, threads=1, batch=n)
-        self.n = n
         self.latents = portable_normal(1, n * 100).reshape(n, 100, 1, 1)
 
     def __call__(self, images):
@@ -60,21 +57,13 @@ class Gate:
         pixels = np.clip(np.floor((images + 1) * 255 / 2 + 0.5), 0, 255)
         x = np.ascontiguousarray(((pixels / 255 - 0.1307) / 0.3081).astype(np.float32))
         self.session.bind(x)
-        logits = self._run(x)
+        logits = self.session.run()
         p = np.exp(logits - logits.max(1, keepdims=True))
         p /= p.sum(1, keepdims=True)
         confident = float((p.max(1) >= 0.9).mean())
         hist = np.bincount(p.argmax(1), minlength=10) / len(p)
         entropy = float(-(hist[hist > 0] * np.log(hist[hist > 0])).sum())
         return confident, entropy, hist
-
-    def _run(self, x):
-        L = self.lib.L
-        s = self.session
-        self.lib.check(s._set(s.h, 0, s._x_p, x.size), "set")
-        self.lib.check(s._run(s.h), "run")
-        self.lib.check(s._get(s.h, 0, s._out_p, s.out.size), "get")
-        return s.out.copy()
 
 
 def generator(w):
@@ -122,10 +111,7 @@ def main():
     if args.gate_dlrt:
         g = D.Session(D.Model(lib, args.gate_dlrt), threads=args.threads, batch=1000)
         g.bind(np.ascontiguousarray(gate.latents))
-        lib.check(g._set(g.h, 0, g._x_p, gate.latents.size), "set")
-        lib.check(g._run(g.h), "run")
-        lib.check(g._get(g.h, 0, g._out_p, g.out.size), "get")
-        c, e, h = gate(g.out.copy())
+        c, e, h = gate(g.run().copy())
         print(json.dumps({"model": args.gate_dlrt, "confident": c, "entropy": e, "hist": h.round(3).tolist()}))
         return
     torch.manual_seed(args.seed)
