@@ -68,6 +68,8 @@ struct DLTrain: ParsableCommand {
     @Option(help: "dcgan: base width w of both networks (default 64; the generator's layers have 2w and w channels, the discriminator's w and 2w).") var width: Int?
     @Option(name: .customLong("ema"), help: ArgumentHelp("dcgan: also keep an exponential moving average of the generator with this decay (e.g. 0.999); samples and the exported generator use it.", valueName: "DECAY"))
     var averageDecay: Double?
+    @Option(help: "Classifiers: label smoothing of the training loss (e.g. 0.1; default 0).") var labelSmoothing: Double?
+    @Option(help: "Classifiers: cutout, a square of this side zeroed at a random place in each training image (e.g. 8 for 32x32; default 0).") var cutout: Int?
     @Option(help: "Progress output on stderr: auto, bar, lines or none.") var progress: TrainingConsole.ProgressStyle = .auto
 
     func run() throws {
@@ -99,6 +101,8 @@ struct DLTrain: ParsableCommand {
         options.hiddenSize = hiddenSize
         options.averageDecay = averageDecay
         options.width = width
+        options.labelSmoothing = labelSmoothing
+        options.cutout = cutout
         options.commandLine = CommandLine.arguments
 
         let console = TrainingConsole(style: progress)
@@ -116,7 +120,7 @@ struct DLTrain: ParsableCommand {
             let s = trainer.settings
             console.result("dltrain: \(s.model) (\(trainer.model.parameterCount) parameters, \(trainer.data.classes.count) classes, input \(trainer.data.train.sampleShape))")
             console.result("data: \(trainer.data.kind.rawValue) '\(s.data)': \(trainer.data.train.count) train, \(trainer.data.test.count) test (loaded in \(formatted("%.1f", monotonicSeconds() - loadStart)) s)")
-            console.result("recipe: \(s.optimizer.rawValue) lr \(s.learningRate) momentum \(s.momentum) weight decay \(s.weightDecay), batch \(s.batchSize), \(s.epochs) epochs, schedule \(trainer.scheduleDescription), seed \(s.seed), \(trainer.threads) threads")
+            console.result("recipe: \(s.optimizer.rawValue) lr \(s.learningRate) momentum \(s.momentum) weight decay \(s.weightDecay), batch \(s.batchSize), \(s.epochs) epochs, schedule \(trainer.scheduleDescription)\(s.regularisationDescription), seed \(s.seed), \(trainer.threads) threads")
             for note in trainer.notes { console.result(note) }
             if alreadyDone(trainer.epoch, of: s.epochs, in: options.out, console: console) { return }
             let summary = try trainer.run()

@@ -103,6 +103,35 @@ enum Fixture {
         #expect((checkpoint.metrics.last?.testAccuracy ?? 0) > 0.3)
     }
 
+    @Test func labelSmoothingAndCutoutReachTheTrainingStep() throws {
+        let dir = try Fixture.makeDirectory()
+        defer { Fixture.remove(dir) }
+        try Fixture.writeMNIST(to: dir, train: 32, test: 10)
+        var options = Fixture.options(data: dir, out: "\(dir)/plain.ckpt", epochs: 1)
+        options.learningRate = 1e-9 // the weights barely move: the loss is the initial model's, over the same batches
+        let plain = try Trainer(options)
+        let plainLoss = try plain.trainEpoch().loss
+        options.out = "\(dir)/smoothed.ckpt"
+        options.labelSmoothing = 0.5
+        options.cutout = 5
+        let smoothed = try Trainer(options)
+        #expect(smoothed.data.train.transform.cutout == 5 && smoothed.data.test.transform.cutout == 0)
+        #expect(plain.data.train.transform.cutout == 0)
+        let smoothedLoss = try smoothed.trainEpoch().loss
+        #expect(smoothedLoss != plainLoss)
+        // Without cutout the smoothed loss is the smoothed cross-entropy of the initial model over the same batches.
+        options.cutout = nil
+        options.out = "\(dir)/smoothed-only.ckpt"
+        let smoothedOnly = try Trainer(options)
+        let initial = try ModelZoo.make("mlp", classes: 10, inputShape: [1, Fixture.side, Fixture.side], seed: 0)
+        var expected = 0.0
+        for batch in smoothedOnly.trainLoader.batches(epoch: 0) {
+            let loss = crossEntropy(logits: initial(batch.inputTensor), labels: batch.labels, labelSmoothing: 0.5)
+            expected += Double(loss.item()) * Double(batch.count) / 32
+        }
+        #expect(abs(try smoothedOnly.trainEpoch().loss - expected) < 1e-4)
+    }
+
     @Test func csvLog() throws {
         let dir = try Fixture.makeDirectory()
         defer { Fixture.remove(dir) }
@@ -203,6 +232,33 @@ enum Fixture {
         resume.batchSize = nil
         resume.epochs = 50
         #expect(try TrainingSettings.resolve(resume, stored: s.recipeEntries).epochs == 50)
+
+        // Label smoothing and cutout: recorded, fixed on resume (absent from an older recipe means 0), classifiers only.
+        options.labelSmoothing = 0.1
+        options.cutout = 8
+        let regularised = try TrainingSettings.resolve(options)
+        #expect(regularised.labelSmoothing == 0.1 && regularised.cutout == 8)
+        #expect(try TrainingSettings.resolve(TrainingOptions(), stored: regularised.recipeEntries) == regularised)
+        var older = s.recipeEntries
+        older["label_smoothing"] = nil
+        older["cutout"] = nil
+        #expect(try TrainingSettings.resolve(TrainingOptions(), stored: older) == s)
+        resume.cutout = 4
+        #expect(throws: TrainingError.self) { try TrainingSettings.resolve(resume, stored: older) }
+        #expect(throws: TrainingError.self) { try TrainingSettings.resolve(resume, stored: regularised.recipeEntries) }
+        resume.cutout = 8
+        #expect(try TrainingSettings.resolve(resume, stored: regularised.recipeEntries).cutout == 8)
+        for (smoothing, cutout) in [(1.0, 0), (-0.1, 0), (0, -1)] {
+            var invalid = options
+            (invalid.labelSmoothing, invalid.cutout) = (smoothing, cutout)
+            #expect(throws: TrainingError.self) { try TrainingSettings.resolve(invalid) }
+        }
+        for model in ["dcgan", "autoencoder", CharLSTMRecipe.modelName] {
+            var generative = options
+            generative.model = model
+            generative.optimizer = nil
+            #expect(throws: TrainingError.self) { try TrainingSettings.resolve(generative) }
+        }
 
         let dir = try Fixture.makeDirectory()
         defer { Fixture.remove(dir) }

@@ -1,12 +1,17 @@
 /// Per-example augmentation and normalisation for 8-bit image data sets.
 ///
 /// Applied in this order: random crop (after zero padding), horizontal
-/// flip, then `(pixel / 255 * (range.upper - range.lower) + range.lower - mean[c]) / std[c]`.
+/// flip, `(pixel / 255 * (range.upper - range.lower) + range.lower - mean[c]) / std[c]`,
+/// then cutout.
 public struct ImageTransform: Sendable, Equatable {
     /// Zero-pad by this many pixels on every side, then take a random crop of the original size (0: off).
     public var randomCropPadding: Int
     /// Mirror left-right with probability 1/2.
     public var randomHorizontalFlip: Bool
+    /// Cutout (DeVries & Taylor 2017): zero a square of this side, centred on a
+    /// uniformly drawn pixel and clipped at the border, after normalisation
+    /// (so it holds the mean colour). 0: off.
+    public var cutout: Int = 0
     /// Per-channel mean and std (1 value for all channels, or one per channel), in the units of `range`.
     public var mean: [Float]
     public var std: [Float]
@@ -137,7 +142,23 @@ public struct ImageDataset: Dataset, Equatable {
                 }
             }
         }
+        if transform.cutout > 0 { cut(input, random: &random) }
         return labels[index]
+    }
+
+    /// Zeroes the cutout square of the image in `input`.
+    private func cut(_ input: UnsafeMutableBufferPointer<Float>, random: inout SplitMix64) {
+        let side = transform.cutout
+        let cy = uniform(height, &random), cx = uniform(width, &random)
+        let y0 = max(0, cy - side / 2), y1 = min(height, cy - side / 2 + side)
+        let x0 = max(0, cx - side / 2), x1 = min(width, cx - side / 2 + side)
+        guard y0 < y1, x0 < x1 else { return }
+        for c in 0..<channels {
+            for y in y0..<y1 {
+                let row = (c * height + y) * width
+                for x in x0..<x1 { input[row + x] = 0 }
+            }
+        }
     }
 
     public static func == (a: ImageDataset, b: ImageDataset) -> Bool {
@@ -156,6 +177,9 @@ public struct ImageDataset: Dataset, Equatable {
         }
         guard transform.randomCropPadding >= 0 else {
             throw DataError.invalidArgument("random crop padding \(transform.randomCropPadding) is negative")
+        }
+        guard transform.cutout >= 0 else {
+            throw DataError.invalidArgument("cutout side \(transform.cutout) is negative")
         }
         let width = transform.range.upperBound - transform.range.lowerBound
         var table = [Float](repeating: 0, count: channels * 256)

@@ -58,6 +58,8 @@ extension Trainer {
         o.seed = o.seed ?? fp32Settings.seed
         o.limitTrain = o.limitTrain ?? fp32Settings.limitTrain
         o.limitTest = o.limitTest ?? fp32Settings.limitTest
+        o.labelSmoothing = o.labelSmoothing ?? fp32Settings.labelSmoothing
+        o.cutout = o.cutout ?? fp32Settings.cutout
         o.learningRate = o.learningRate ?? fp32Settings.learningRate * qatLearningRateFactor
         o.epochs = o.epochs ?? qatEpochs
         o.schedule = o.schedule ?? .cosine

@@ -78,8 +78,14 @@ public final class Trainer {
         pool = ComputePool.Private(threads: threads)
 
         // Data: its sample shape and classes size the model.
-        data = try TrainingData.load(settings.data, inputShape: entry.defaultInputShape, limitTrain: settings.limitTrain,
-                                     limitTest: settings.limitTest, threads: threads)
+        var data = try TrainingData.load(settings.data, inputShape: entry.defaultInputShape, limitTrain: settings.limitTrain,
+                                         limitTest: settings.limitTest, threads: threads)
+        if settings.cutout > 0 {
+            var transform = data.train.transform
+            transform.cutout = settings.cutout
+            data.train = try data.train.transformed(transform)
+        }
+        self.data = data
         let inputShape = data.train.sampleShape
         guard data.test.sampleShape == inputShape else {
             throw TrainingError.data("train images are \(inputShape) but test images \(data.test.sampleShape)")
@@ -281,7 +287,7 @@ public final class Trainer {
             var lossSum = 0.0, correct = 0, seen = 0, done = 0
             for batch in trainLoader.batches(epoch: epoch) {
                 let logits = model(batch.inputTensor)
-                let loss = crossEntropy(logits: logits, labels: batch.labels)
+                let loss = crossEntropy(logits: logits, labels: batch.labels, labelSmoothing: Float(settings.labelSmoothing))
                 let value = Double(loss.item())
                 guard value.isFinite else {
                     throw TrainingError.diverged("the loss is \(value) at epoch \(epoch + 1), batch \(done + 1) (step \(step)); try a lower --lr. '\(options.out)' holds the last complete epoch")

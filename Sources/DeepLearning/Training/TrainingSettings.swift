@@ -51,6 +51,10 @@ public struct TrainingOptions: Sendable, Equatable {
     public var width: Int?
     /// dcgan only: keep an exponential moving average of the generator with this decay (`DCGAN.averaged`).
     public var averageDecay: Double?
+    /// Classifiers only: the training loss's label smoothing ε (`crossEntropy(logits:labels:labelSmoothing:)`).
+    public var labelSmoothing: Double?
+    /// Classifiers only: the side of the cutout square in training images (`ImageTransform.cutout`).
+    public var cutout: Int?
     /// The command line, recorded in the checkpoint's recipe.
     public var commandLine: [String] = []
     /// Quantization-aware fine-tuning (docs/QAT.md): with `qatFrom`, a new
@@ -123,10 +127,17 @@ public struct TrainingSettings: Sendable, Equatable {
     /// A quantization-aware run: the fp32 checkpoint it fine-tunes (recipe key
     /// `qat_from`, written only for such runs). Its layers fake-quantize.
     public var qatFrom: String?
+    /// The training loss's label smoothing ε (0: none). The test loss is always plain cross-entropy.
+    public var labelSmoothing: Double = 0
+    /// The side of the cutout square in training images (0: none).
+    public var cutout: Int = 0
 
     /// The settings that decide the weights a run produces: a resume may not change them.
     static let fixedOnResume: Set<String> = ["model", "batch_size", "optimizer", "schedule", "seed", "freeze", "init",
-                                             "reset_head", "limit_train", "limit_test", "lr", "momentum", "weight_decay"]
+                                             "reset_head", "limit_train", "limit_test", "lr", "momentum", "weight_decay",
+                                             "label_smoothing", "cutout"]
+    /// What a recipe key that older checkpoints lack meant.
+    static let absentMeaning: [String: String] = ["label_smoothing": String(0.0), "cutout": "0"]
 
     /// `options` over `stored` (a resumed run's settings, by recipe key) over the model's recipe.
     /// `fallbackModel`: the model of an --init checkpoint, used when --model is absent.
@@ -136,7 +147,7 @@ public struct TrainingSettings: Sendable, Equatable {
             // A resume continues the stored run; a flag that would change its weights is refused.
             let given = options.recipeEntries
             for key in fixedOnResume.sorted() {
-                if let value = given[key], let old = stored[key], value != old {
+                if let value = given[key], let old = stored[key] ?? absentMeaning[key], value != old {
                     throw TrainingError.invalidOption(
                         "--\(flagName(key)) \(value) conflicts with the checkpoint being resumed, which was trained with \(old)")
                 }
@@ -185,6 +196,8 @@ public struct TrainingSettings: Sendable, Equatable {
             limitTrain: try options.limitTrain ?? storedCount("limit_train"),
             limitTest: try options.limitTest ?? storedCount("limit_test"))
         settings.qatFrom = options.qatFrom ?? s["qat_from"].flatMap { $0.isEmpty ? nil : $0 }
+        settings.labelSmoothing = try options.labelSmoothing ?? storedValue("label_smoothing", { Double($0) }) ?? 0
+        settings.cutout = try options.cutout ?? storedValue("cutout", { Int($0) }) ?? 0
         if optimizer == .adamw && options.weightDecay == nil && s["weight_decay"] == nil && settings.weightDecay == 0 {
             settings.weightDecay = 1e-2 // AdamW's usual decoupled decay
         }
@@ -192,10 +205,15 @@ public struct TrainingSettings: Sendable, Equatable {
         return settings
     }
 
+    /// Whether `model` is trained by `Trainer` (the image classifiers), not by the generative or language-model trainers.
+    static func isClassifier(_ model: String) -> Bool {
+        GenerativeZoo.entry(model) == nil && model != CharLSTMRecipe.modelName
+    }
+
     /// The --qat combinations that make no sense; `model` when known.
     static func checkQuantizationAware(_ options: TrainingOptions, model: String?) throws {
         if options.qat {
-            if let model, GenerativeZoo.entry(model) != nil || model == CharLSTMRecipe.modelName {
+            if let model, !isClassifier(model) {
                 throw TrainingError.invalidOption("--qat is for classifiers (their conv and linear layers are what dlexport --int8 quantizes); \(model) is not one")
             }
             guard options.qatFrom != nil || options.resume else {
@@ -243,10 +261,23 @@ public struct TrainingSettings: Sendable, Equatable {
             guard model == "dcgan" else { throw bad("--width is for dcgan; \(model)'s size is fixed by its name") }
             guard width >= 1 else { throw bad("--width \(width) must be at least 1") }
         }
+        guard labelSmoothing.isFinite && labelSmoothing >= 0 && labelSmoothing < 1 else {
+            throw bad("--label-smoothing \(labelSmoothing) must be in [0, 1)")
+        }
+        guard cutout >= 0 else { throw bad("--cutout \(cutout) must be >= 0 (0: off)") }
+        if !Self.isClassifier(model) {
+            if options.labelSmoothing != nil { throw bad("--label-smoothing is for classifiers; \(model) is not one") }
+            if options.cutout != nil { throw bad("--cutout is for classifiers; \(model) is not one") }
+        }
         if let decay = options.averageDecay {
             guard model == "dcgan" else { throw bad("--ema is for dcgan (an average of its generator); \(model) has none") }
             guard decay > 0 && decay < 1 else { throw bad("--ema \(decay) must be between 0 and 1 (for example 0.999)") }
         }
+    }
+
+    /// ", label smoothing ε, cutout n" for the ones in use, for the run's header.
+    public var regularisationDescription: String {
+        (labelSmoothing > 0 ? ", label smoothing \(labelSmoothing)" : "") + (cutout > 0 ? ", cutout \(cutout)" : "")
     }
 
     /// The settings as recipe entries (strings, as written into the checkpoint).
@@ -262,6 +293,8 @@ public struct TrainingSettings: Sendable, Equatable {
         e["limit_train"] = limitTrain.map(String.init) ?? ""
         e["limit_test"] = limitTest.map(String.init) ?? ""
         if let qatFrom { e["qat_from"] = qatFrom }
+        e["label_smoothing"] = String(labelSmoothing)
+        e["cutout"] = String(cutout)
         return e
     }
 
@@ -314,6 +347,8 @@ extension TrainingOptions {
         e["reset_head"] = resetHead.map(String.init)
         e["limit_train"] = limitTrain.map(String.init)
         e["limit_test"] = limitTest.map(String.init)
+        e["label_smoothing"] = labelSmoothing.map { String($0) }
+        e["cutout"] = cutout.map(String.init)
         return e
     }
 }

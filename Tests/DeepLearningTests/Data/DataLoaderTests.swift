@@ -87,6 +87,29 @@ import Testing
         #expect(flips > 0)
     }
 
+    @Test func cutoutZeroesOneClippedSquare() throws {
+        // Two channels of 6x6 with values 1...72 (never 0), scale 0...255: the only zeros are the cutout.
+        let image = (1...72).map { UInt8($0) }
+        var transform = ImageTransform(range: 0...255)
+        transform.cutout = 4
+        let dataset = try ImageDataset(channels: 2, height: 6, width: 6, pixels: image, labels: [0], classes: ["x"],
+                                       transform: transform)
+        var sizes = Set<Int>()
+        for epoch in 0..<300 {
+            let out = dataset.sample(0, seed: 2, epoch: epoch).input
+            let zeros = out.indices.filter { out[$0] == 0 }
+            let rows = Set(zeros.map { $0 % 36 / 6 }), columns = Set(zeros.map { $0 % 6 })
+            // A rectangle of at most 4x4 (clipped at the border), the same in both channels; every other pixel kept.
+            #expect(zeros.count == 2 * rows.count * columns.count && rows.count <= 4 && columns.count <= 4)
+            #expect(rows.max()! - rows.min()! == rows.count - 1 && columns.max()! - columns.min()! == columns.count - 1)
+            #expect(out.indices.allSatisfy { out[$0] == 0 || out[$0] == Float(image[$0]) })
+            sizes.insert(rows.count * columns.count)
+        }
+        #expect(sizes.contains(16) && sizes.count > 3, "the square must fall inside and across the border: \(sizes.sorted())")
+        transform.cutout = -1
+        #expect(throws: DataError.self) { try dataset.transformed(transform) }
+    }
+
     @Test func normalisation() throws {
         let dataset = try ImageDataset(channels: 3, height: 1, width: 1, pixels: [255, 0, 51], labels: [0], classes: ["x"],
                                        transform: ImageTransform(mean: [0.5, 0.5, 0.2], std: [0.5, 0.25, 0.1]))
