@@ -66,17 +66,21 @@ class Gate:
         return confident, entropy, hist
 
 
-def generator(w):
-    return nn.Sequential(
-        nn.ConvTranspose2d(100, 2 * w, 7, 1, 0, bias=False), nn.BatchNorm2d(2 * w), nn.ReLU(),
-        nn.ConvTranspose2d(2 * w, w, 4, 2, 1, bias=False), nn.BatchNorm2d(w), nn.ReLU(),
-        nn.ConvTranspose2d(w, 1, 4, 2, 1, bias=False), nn.Tanh())
+def generator(w, extra=0):
+    """extra k > 0: a stride-1 k x k layer (2w channels, BN, ReLU) at 7 x 7 before the first upsampling."""
+    layers = [nn.ConvTranspose2d(100, 2 * w, 7, 1, 0, bias=False), nn.BatchNorm2d(2 * w), nn.ReLU()]
+    if extra:
+        layers += [nn.Conv2d(2 * w, 2 * w, extra, 1, extra // 2, bias=False), nn.BatchNorm2d(2 * w), nn.ReLU()]
+    return nn.Sequential(*layers,
+                         nn.ConvTranspose2d(2 * w, w, 4, 2, 1, bias=False), nn.BatchNorm2d(w), nn.ReLU(),
+                         nn.ConvTranspose2d(w, 1, 4, 2, 1, bias=False), nn.Tanh())
 
 
-def discriminator(w):
+def discriminator(w, dropout=0.0):
+    drop = [nn.Dropout(dropout)] if dropout else []
     return nn.Sequential(
-        nn.Conv2d(1, w, 4, 2, 1, bias=False), nn.LeakyReLU(0.2),
-        nn.Conv2d(w, 2 * w, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * w), nn.LeakyReLU(0.2),
+        nn.Conv2d(1, w, 4, 2, 1, bias=False), nn.LeakyReLU(0.2), *drop,
+        nn.Conv2d(w, 2 * w, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * w), nn.LeakyReLU(0.2), *drop,
         nn.Conv2d(2 * w, 1, 7, 1, 0, bias=False), nn.Flatten())
 
 
@@ -97,12 +101,18 @@ def load_mnist(path):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--epochs", type=int, default=10)
-    ap.add_argument("--width", type=int, default=64)
+    ap.add_argument("--width", type=int, default=64, help="base width of both networks")
+    ap.add_argument("--g-width", type=int, help="the generator's base width (default --width)")
+    ap.add_argument("--g-extra", type=int, default=0, help="kernel of an extra stride-1 generator layer at 7x7 (0: none)")
+    ap.add_argument("--d-dropout", type=float, default=0.0, help="dropout after each LeakyReLU of the discriminator")
+    ap.add_argument("--real-label", type=float, default=1.0, help="the discriminator's target for real images (0.9: one-sided label smoothing)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--lib", default=os.path.join(ROOT, "build", "libdlrt.so.1"))
     ap.add_argument("--data", default=MNIST)
     ap.add_argument("--gate-dlrt")
+    ap.add_argument("--latent-scale", type=float, default=1.0,
+                    help="with --gate-dlrt: multiply the gate's latents by this (below 1: samples nearer the mode)")
     ap.add_argument("--save")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -110,13 +120,13 @@ def main():
     gate = Gate(lib)
     if args.gate_dlrt:
         g = D.Session(D.Model(lib, args.gate_dlrt), threads=args.threads, batch=1000)
-        g.bind(np.ascontiguousarray(gate.latents))
+        g.bind(np.ascontiguousarray(gate.latents * np.float32(args.latent_scale)))
         c, e, h = gate(g.run().copy())
-        print(json.dumps({"model": args.gate_dlrt, "confident": c, "entropy": e, "hist": h.round(3).tolist()}))
+        print(json.dumps({"model": args.gate_dlrt, "latent_scale": args.latent_scale, "confident": c, "entropy": e, "hist": h.round(3).tolist()}))
         return
     torch.manual_seed(args.seed)
     x = load_mnist(os.path.join(args.data, "train-images-idx3-ubyte.gz")).float() / 127.5 - 1
-    G, Dn = generator(args.width), discriminator(args.width)
+    G, Dn = generator(args.g_width or args.width, args.g_extra), discriminator(args.width, args.d_dropout)
     G.apply(init)
     Dn.apply(init)
     og = torch.optim.Adam(G.parameters(), 2e-4, betas=(0.5, 0.999))
@@ -135,7 +145,7 @@ def main():
             n = len(real)
             fake = G(torch.randn(n, 100, 1, 1))
             od.zero_grad()
-            d_loss = bce(Dn(real), torch.ones(n, 1)) + bce(Dn(fake.detach()), torch.zeros(n, 1))
+            d_loss = bce(Dn(real), torch.full((n, 1), args.real_label)) + bce(Dn(fake.detach()), torch.zeros(n, 1))
             d_loss.backward()
             od.step()
             og.zero_grad()
@@ -149,7 +159,8 @@ def main():
         with torch.no_grad():
             samples = torch.cat([G(fixed[i:i + 250]) for i in range(0, 1000, 250)]).numpy()
         c, e, h = gate(samples)
-        print(json.dumps({"epoch": epoch, "width": args.width, "d_loss": dl / steps, "g_loss": gl / steps,
+        print(json.dumps({"epoch": epoch, "width": args.width, "g_width": args.g_width or args.width,
+                          "g_extra": args.g_extra, "d_dropout": args.d_dropout, "real_label": args.real_label, "d_loss": dl / steps, "g_loss": gl / steps,
                           "confident": c, "entropy": round(e, 4), "hist": h.round(3).tolist(),
                           "elapsed_s": round(time.time() - start, 1)}), flush=True)
         if args.save:
