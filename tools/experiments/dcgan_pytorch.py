@@ -76,17 +76,21 @@ def generator(w, extra=0):
                          nn.ConvTranspose2d(w, 1, 4, 2, 1, bias=False), nn.Tanh())
 
 
-def discriminator(w, dropout=0.0):
+def discriminator(w, dropout=0.0, spectral=False):
+    """spectral: spectral normalisation of every conv (Miyato et al. 2018) instead of the batch norm."""
     drop = [nn.Dropout(dropout)] if dropout else []
+    sn = nn.utils.parametrizations.spectral_norm if spectral else (lambda m: m)
+    norm = [] if spectral else [nn.BatchNorm2d(2 * w)]
     return nn.Sequential(
-        nn.Conv2d(1, w, 4, 2, 1, bias=False), nn.LeakyReLU(0.2), *drop,
-        nn.Conv2d(w, 2 * w, 4, 2, 1, bias=False), nn.BatchNorm2d(2 * w), nn.LeakyReLU(0.2), *drop,
-        nn.Conv2d(2 * w, 1, 7, 1, 0, bias=False), nn.Flatten())
+        sn(nn.Conv2d(1, w, 4, 2, 1, bias=False)), nn.LeakyReLU(0.2), *drop,
+        sn(nn.Conv2d(w, 2 * w, 4, 2, 1, bias=False)), *norm, nn.LeakyReLU(0.2), *drop,
+        sn(nn.Conv2d(2 * w, 1, 7, 1, 0, bias=False)), nn.Flatten())
 
 
 def init(m):
     if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
-        nn.init.normal_(m.weight, 0, 0.02)
+        parametrized = getattr(m, "parametrizations", None)
+        nn.init.normal_(parametrized.weight.original if parametrized else m.weight, 0, 0.02)
     elif isinstance(m, nn.BatchNorm2d):
         nn.init.normal_(m.weight, 1, 0.02)
         nn.init.zeros_(m.bias)
@@ -105,6 +109,8 @@ def main():
     ap.add_argument("--g-width", type=int, help="the generator's base width (default --width)")
     ap.add_argument("--g-extra", type=int, default=0, help="kernel of an extra stride-1 generator layer at 7x7 (0: none)")
     ap.add_argument("--d-dropout", type=float, default=0.0, help="dropout after each LeakyReLU of the discriminator")
+    ap.add_argument("--d-spectral-norm", action="store_true", help="spectral norm in every discriminator conv, no batch norm")
+    ap.add_argument("--loss", choices=["bce", "hinge"], default="bce", help="hinge: the hinge loss of SNGAN")
     ap.add_argument("--real-label", type=float, default=1.0, help="the discriminator's target for real images (0.9: one-sided label smoothing)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
@@ -126,7 +132,7 @@ def main():
         return
     torch.manual_seed(args.seed)
     x = load_mnist(os.path.join(args.data, "train-images-idx3-ubyte.gz")).float() / 127.5 - 1
-    G, Dn = generator(args.g_width or args.width, args.g_extra), discriminator(args.width, args.d_dropout)
+    G, Dn = generator(args.g_width or args.width, args.g_extra), discriminator(args.width, args.d_dropout, args.d_spectral_norm)
     G.apply(init)
     Dn.apply(init)
     og = torch.optim.Adam(G.parameters(), 2e-4, betas=(0.5, 0.999))
@@ -145,11 +151,14 @@ def main():
             n = len(real)
             fake = G(torch.randn(n, 100, 1, 1))
             od.zero_grad()
-            d_loss = bce(Dn(real), torch.full((n, 1), args.real_label)) + bce(Dn(fake.detach()), torch.zeros(n, 1))
+            if args.loss == "hinge":
+                d_loss = torch.relu(1 - Dn(real)).mean() + torch.relu(1 + Dn(fake.detach())).mean()
+            else:
+                d_loss = bce(Dn(real), torch.full((n, 1), args.real_label)) + bce(Dn(fake.detach()), torch.zeros(n, 1))
             d_loss.backward()
             od.step()
             og.zero_grad()
-            g_loss = bce(Dn(fake), torch.ones(n, 1))
+            g_loss = -Dn(fake).mean() if args.loss == "hinge" else bce(Dn(fake), torch.ones(n, 1))
             g_loss.backward()
             og.step()
             dl += d_loss.item()
@@ -160,7 +169,8 @@ def main():
             samples = torch.cat([G(fixed[i:i + 250]) for i in range(0, 1000, 250)]).numpy()
         c, e, h = gate(samples)
         print(json.dumps({"epoch": epoch, "width": args.width, "g_width": args.g_width or args.width,
-                          "g_extra": args.g_extra, "d_dropout": args.d_dropout, "real_label": args.real_label, "d_loss": dl / steps, "g_loss": gl / steps,
+                          "g_extra": args.g_extra, "d_dropout": args.d_dropout, "real_label": args.real_label,
+                          "d_spectral_norm": args.d_spectral_norm, "loss": args.loss, "d_loss": dl / steps, "g_loss": gl / steps,
                           "confident": c, "entropy": round(e, 4), "hist": h.round(3).tolist(),
                           "elapsed_s": round(time.time() - start, 1)}), flush=True)
         if args.save:
