@@ -10,7 +10,7 @@ public struct ImageTransform: Sendable, Equatable {
     public var randomHorizontalFlip: Bool
     /// Cutout (DeVries & Taylor 2017): zero a square of this side, centred on a
     /// uniformly drawn pixel and clipped at the border, after normalisation
-    /// (so it holds the mean colour). 0: off.
+    /// (with the data set's mean and std, 0 is its mean colour). 0: off.
     public var cutout: Int = 0
     /// Per-channel mean and std (1 value for all channels, or one per channel), in the units of `range`.
     public var mean: [Float]
