@@ -72,6 +72,47 @@ int dk_sgemm_packed(dk_pool *pool, const float *packed_a, int trans_b, size_t m,
                     const float *b, size_t ldb, float beta, float *c, size_t ldc, const dk_epilogue *epilogue,
                     float *workspace);
 
+/*
+ * The packed layout of a kc x nc block of B, as the microkernels read it:
+ * column c (counted from the block's first) lies in panel c / nr at
+ * c % nr, and the panels are kc rows each, k-major, one after the other.
+ * The first `full` panels are nr floats a row; the last, when nc is not a
+ * multiple of nr, is `last_stride` floats a row (its columns rounded up to
+ * the vector length). A plain row-major matrix with rows ld apart is one
+ * full panel with nr = ld.
+ */
+typedef struct dk_sgemm_panels {
+    float *dst;
+    size_t kc, nr, full, last_stride;
+} dk_sgemm_panels;
+
+/** Where row r (0 <= r < kc) of column c's panel starts. */
+static inline float *dk_sgemm_panel_row(const dk_sgemm_panels *o, size_t q, size_t r) {
+    return o->dst + q * o->nr * o->kc + r * (q < o->full ? o->nr : o->last_stride);
+}
+
+/*
+ * Implicit B: an operand that is never materialised, such as a convolution's
+ * im2col matrix, whose panels are filled straight from the input image as the
+ * GEMM packs them (an implicit-GEMM convolution). `fill` writes rows
+ * [p0, p0 + out->kc) x columns [j0, j1) of B (k x n) in out's layout
+ * (the GEMM zeroes the padding columns of the last panel); it may run on any
+ * of the pool's threads at once.
+ */
+typedef struct dk_sgemm_b_source {
+    void (*fill)(const void *context, size_t p0, size_t j0, size_t j1, const dk_sgemm_panels *out);
+    const void *context;
+} dk_sgemm_b_source;
+
+/**
+ * dk_sgemm with B given by `b` (not transposed) and A (m x k, row-major) given
+ * either as `a` with lda or pre-packed (`packed_a`, which then wins); workspace
+ * as for dk_sgemm. Results are those of dk_sgemm on the materialised B, bit for bit.
+ */
+int dk_sgemm_implicit(dk_pool *pool, const float *a, size_t lda, const float *packed_a, const dk_sgemm_b_source *b,
+                      size_t m, size_t n, size_t k, float alpha, float beta, float *c, size_t ldc,
+                      const dk_epilogue *epilogue, float *workspace);
+
 /** The plain triple-loop definition, in double accumulation: the test oracle. */
 void dk_sgemm_reference(int trans_a, int trans_b, size_t m, size_t n, size_t k,
                         float alpha, const float *a, size_t lda, const float *b, size_t ldb,

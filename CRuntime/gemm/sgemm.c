@@ -143,6 +143,7 @@ typedef struct sgemm_ctx {
     int direct_ok;      /* B may be read in place (b_in_place_ok) */
     int b_rows_aligned; /* every row of B starts on a cache line */
     const float *packed_a; /* dk_sgemm_packed: A already in panels (see dk_sgemm_pack_a), or NULL */
+    const dk_sgemm_b_source *b_source; /* dk_sgemm_implicit: B's panels come from here, or NULL */
 } sgemm_ctx;
 
 /* The rows of a block of mc, split into div_up(mc, mr) panels whose heights differ by at most one. */
@@ -220,11 +221,23 @@ static void pack_a(const sgemm_ctx *x, size_t i0, size_t mc, size_t p0, size_t k
     }
 }
 
+/* Zeroes columns [from, w) of a kc x w panel: the padding of a ragged last panel. */
+static void zero_panel_tail(float *panel, size_t kc, size_t from, size_t w) {
+    for (size_t p = 0; from < w && p < kc; p++) memset(panel + p * w + from, 0, (w - from) * sizeof(float));
+}
+
 /* op(B)[p0 .. p0+kc, j0 .. j0+nc) into kc x w panels (w = nr, the last rounded up to vl, zero padded). */
 static void pack_b(const sgemm_ctx *x, size_t p0, size_t kc, size_t j0, size_t nc, float *dst) {
     const size_t nrmax = x->g->nr, vl = x->g->vl;
     const float *b = x->b;
     size_t ldb = x->ldb;
+    if (x->b_source != NULL) {
+        size_t full = nc / nrmax, tail = nc - full * nrmax, wt = round_up(tail, vl);
+        dk_sgemm_panels out = {dst, kc, nrmax, full, wt};
+        x->b_source->fill(x->b_source->context, p0, j0, j0 + nc, &out);
+        zero_panel_tail(dst + full * nrmax * kc, kc, tail, wt);
+        return;
+    }
     if (!x->trans_b) {
         /* Row by row of B: each row's nc floats are one contiguous read (software
          * prefetched a few rows ahead), scattered into the nc / nr panels. */
@@ -244,22 +257,16 @@ static void pack_b(const sgemm_ctx *x, size_t p0, size_t kc, size_t j0, size_t n
             } else {
                 for (size_t q = 0; q < full; q++, s += nrmax, d += nrmax * kc) memcpy(d, s, nrmax * sizeof(float));
             }
-            if (tail) {
-                float *t = tdst + p * wt;
-                memcpy(t, s, tail * sizeof(float));
-                for (size_t j = tail; j < wt; j++) t[j] = 0.0f;
-            }
+            if (tail) memcpy(tdst + p * wt, s, tail * sizeof(float));
         }
+        zero_panel_tail(tdst, kc, tail, wt);
         return;
     }
     for (size_t jr = 0; jr < nc; jr += nrmax) {
         size_t nr = min_sz(nrmax, nc - jr), w = round_up(nr, vl);
         /* Column j of the panel is row j0+jr+j of B, contiguous in k. */
         pack_transpose(b + (j0 + jr) * ldb + p0, ldb, nr, kc, dst, w);
-        if (w > nr) {
-            for (size_t p = 0; p < kc; p++)
-                for (size_t j = nr; j < w; j++) dst[p * w + j] = 0.0f;
-        }
+        zero_panel_tail(dst, kc, nr, w);
         dst += w * kc;
     }
 }
@@ -468,8 +475,9 @@ static int b_in_place_ok(const dk_sgemm_isa_cfg *g, int trans_b, size_t ldb) {
 }
 
 static int sgemm_impl(dk_pool *pool, int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
-                      const float *a, size_t lda, const float *packed_a, const float *b, size_t ldb, float beta,
-                      float *c, size_t ldc, const dk_epilogue *epilogue, float *workspace) {
+                      const float *a, size_t lda, const float *packed_a, const float *b, size_t ldb,
+                      const dk_sgemm_b_source *b_source, float beta, float *c, size_t ldc,
+                      const dk_epilogue *epilogue, float *workspace) {
     if (m == 0 || n == 0) return 0;
     if (k == 0 || alpha == 0.0f) {
         scale_only(m, n, beta, c, ldc, epilogue);
@@ -493,9 +501,10 @@ static int sgemm_impl(dk_pool *pool, int trans_a, int trans_b, size_t m, size_t 
     x.ep = epilogue;
     x.slice = slice_floats(m, n, k);
     x.b_offset = a_region(x.g, m, k);
-    x.direct_ok = b_in_place_ok(x.g, trans_b, ldb);
+    x.direct_ok = b_source == NULL && b_in_place_ok(x.g, trans_b, ldb);
     x.b_rows_aligned = (((uintptr_t)b | (ldb * sizeof(float))) & 63) == 0;
     x.packed_a = packed_a;
+    x.b_source = b_source;
 
     int threads = dk_pool_threads(pool);
     float *owned = NULL;
@@ -520,7 +529,7 @@ static int sgemm_impl(dk_pool *pool, int trans_a, int trans_b, size_t m, size_t 
 int dk_sgemm(dk_pool *pool, int trans_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
              const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
              size_t ldc, const dk_epilogue *epilogue, float *workspace) {
-    return sgemm_impl(pool, trans_a, trans_b, m, n, k, alpha, a, lda, NULL, b, ldb, beta, c, ldc, epilogue,
+    return sgemm_impl(pool, trans_a, trans_b, m, n, k, alpha, a, lda, NULL, b, ldb, NULL, beta, c, ldc, epilogue,
                       workspace);
 }
 
@@ -547,6 +556,13 @@ void dk_sgemm_pack_a(int trans_a, size_t m, size_t k, const float *a, size_t lda
 int dk_sgemm_packed(dk_pool *pool, const float *packed_a, int trans_b, size_t m, size_t n, size_t k, float alpha,
                     const float *b, size_t ldb, float beta, float *c, size_t ldc, const dk_epilogue *epilogue,
                     float *workspace) {
-    return sgemm_impl(pool, 0, trans_b, m, n, k, alpha, NULL, 0, packed_a, b, ldb, beta, c, ldc, epilogue,
+    return sgemm_impl(pool, 0, trans_b, m, n, k, alpha, NULL, 0, packed_a, b, ldb, NULL, beta, c, ldc, epilogue,
                       workspace);
+}
+
+int dk_sgemm_implicit(dk_pool *pool, const float *a, size_t lda, const float *packed_a, const dk_sgemm_b_source *b,
+                      size_t m, size_t n, size_t k, float alpha, float beta, float *c, size_t ldc,
+                      const dk_epilogue *epilogue, float *workspace) {
+    return sgemm_impl(pool, 0, 0, m, n, k, alpha, packed_a != NULL ? NULL : a, lda, packed_a, NULL, 0, b, beta, c, ldc,
+                      epilogue, workspace);
 }

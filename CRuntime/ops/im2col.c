@@ -4,6 +4,12 @@
  * columns of each kernel tap are computed once, so the inner loops are plain
  * copies or adds (contiguous when the stride is 1) with no per-element bounds
  * tests.
+ *
+ * im2col writes either a plain matrix or, for an implicit-GEMM convolution,
+ * the GEMM's B panels directly (dk_sgemm_panels), panel by panel so that the
+ * stores of each run one after another. Its row copies are a few dozen
+ * floats, where call and loop overhead dominate: with AVX-512 they are one
+ * or two 16-lane moves, the last under a mask.
  */
 #include "ops_internal.h"
 
@@ -18,8 +24,10 @@
 #endif
 
 /*
- * Inline copies and fills: im2col rows are short (wo floats, often 7 to 32),
- * where a memcpy / memset call costs more than the copy itself.
+ * Inline copies: im2col rows are short (wo floats, often 7 to 32), where a
+ * memcpy call costs more than the copy itself. Zeros (the padding, a float or
+ * a whole row at a time) go through memset, which keeps the library small;
+ * the AVX-512 path has its own moves for both.
  */
 static inline void copy_row(float *restrict d, const float *restrict s, ptrdiff_t n) {
     ptrdiff_t i = 0;
@@ -39,17 +47,7 @@ static inline void copy_row(float *restrict d, const float *restrict s, ptrdiff_
     for (; i < n; i++) d[i] = s[i];
 }
 
-static inline void zero_row(float *d, ptrdiff_t n) {
-    ptrdiff_t i = 0;
-#if defined(IM2COL_SSE)
-    const __m128 z = _mm_setzero_ps();
-    for (; i + 4 <= n; i += 4) _mm_storeu_ps(d + i, z);
-#elif defined(IM2COL_NEON)
-    const float32x4_t z = vdupq_n_f32(0.0f);
-    for (; i + 4 <= n; i += 4) vst1q_f32(d + i, z);
-#endif
-    for (; i < n; i++) d[i] = 0.0f;
-}
+static inline void zero_floats(float *d, ptrdiff_t n) { memset(d, 0, (size_t)n * sizeof(float)); }
 
 static void add_strided(float *restrict d, ptrdiff_t stride, const float *restrict s, ptrdiff_t n) {
     if (stride == 1) {
@@ -68,44 +66,134 @@ static void copy_strided(float *restrict d, const float *restrict s, ptrdiff_t s
     }
 }
 
-void dk_ops_im2col(const dk_conv2d_params *p, const float *x, size_t ci0, size_t ci1, size_t j0, size_t j1,
-                   float *col) {
+/* One im2col row (a channel and kernel tap): where it reads, and which outputs lie inside the image. */
+typedef struct tap_row {
+    const float *x;         /* the channel's plane */
+    ptrdiff_t at;           /* output (oh, ow) reads x[at + oh * sh * w + ow * sw] */
+    ptrdiff_t oh_lo, oh_hi; /* output rows that read inside the image */
+    ptrdiff_t ow_lo, ow_hi; /* output columns that do */
+} tap_row;
+
+#define TAP_ROWS 64 /* rows described at a time (on the stack) */
+
+/*
+ * n columns of one tap row into d, from output row oh, column a: zeros
+ * outside the image, strided copies inside. ZERO(d, n) and COPY(d, s,
+ * stride, n) are the row primitives of the instruction set it is compiled for.
+ */
+#define FILL_ROW_BODY(ZERO, COPY)                                                                          \
+    const ptrdiff_t wo = (ptrdiff_t)p->wo, sw = (ptrdiff_t)p->sw, rs = (ptrdiff_t)(p->sh * p->w);         \
+    for (ptrdiff_t left = (ptrdiff_t)n; left > 0; oh++, a = 0) {                                          \
+        const ptrdiff_t b = a + left < wo ? a + left : wo;                                                \
+        /* zeros over [a, lo), the image over [lo, hi), zeros over [hi, b) */                             \
+        ptrdiff_t lo = t->ow_lo > a ? t->ow_lo : a, hi = t->ow_hi < b ? t->ow_hi : b;                     \
+        if (oh < t->oh_lo || oh >= t->oh_hi || lo >= hi) lo = hi = a;                                     \
+        ZERO(d, lo - a);                                                                                  \
+        if (hi > lo) COPY(d + (lo - a), t->x + (t->at + oh * rs + lo * sw), sw, hi - lo);                 \
+        ZERO(d + (hi - a), b - hi);                                                                       \
+        d += b - a;                                                                                       \
+        left -= b - a;                                                                                    \
+    }
+
+typedef void (*fill_row_fn)(const dk_conv2d_params *p, const tap_row *t, ptrdiff_t oh, ptrdiff_t a, size_t n, float *d);
+
+static void fill_row(const dk_conv2d_params *p, const tap_row *t, ptrdiff_t oh, ptrdiff_t a, size_t n, float *d) {
+    FILL_ROW_BODY(zero_floats, copy_strided)
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define IM2COL_AVX512 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma")))
+
+/* 16 floats a store, the last under a lane mask: a row is a few dozen floats. */
+/* The first n of 16 lanes (none below 1, all from 16 on). */
+IM2COL_AVX512 static inline __mmask16 lanes(ptrdiff_t n) {
+    return n <= 0 ? (__mmask16)0 : n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1u);
+}
+
+IM2COL_AVX512 static inline void zero_row_avx512(float *d, ptrdiff_t n) {
+    for (; n > 0; n -= 16, d += 16) _mm512_mask_storeu_ps(d, lanes(n), _mm512_setzero_ps());
+}
+
+IM2COL_AVX512 static inline void copy_strided_avx512(float *restrict d, const float *restrict s, ptrdiff_t stride,
+                                                     ptrdiff_t n) {
+    if (stride == 2) { /* the even lanes of two loads (a stride-2 stem or downsampling conv) */
+        const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+        for (; n > 0; n -= 16, d += 16, s += 32) {
+            /* only the 2n - 1 inputs that are used are read */
+            const __m512 lo = _mm512_maskz_loadu_ps(lanes(2 * n - 1), s);
+            const __m512 hi = _mm512_maskz_loadu_ps(lanes(2 * n - 17), s + 16);
+            _mm512_mask_storeu_ps(d, lanes(n), _mm512_permutex2var_ps(lo, even, hi));
+        }
+        return;
+    }
+    if (stride != 1) {
+        for (ptrdiff_t i = 0; i < n; i++) d[i] = s[i * stride];
+        return;
+    }
+    for (; n > 0; n -= 16, d += 16, s += 16) _mm512_mask_storeu_ps(d, lanes(n), _mm512_maskz_loadu_ps(lanes(n), s));
+}
+
+IM2COL_AVX512 static void fill_row_avx512(const dk_conv2d_params *p, const tap_row *t, ptrdiff_t oh, ptrdiff_t a,
+                                          size_t n, float *d) {
+    FILL_ROW_BODY(zero_row_avx512, copy_strided_avx512)
+}
+#endif
+
+static fill_row_fn fill_row_for_isa(void) {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    if (dk_isa_active() == DK_ISA_AVX512) return fill_row_avx512;
+#endif
+    return fill_row;
+}
+
+void dk_ops_im2col_rows(const dk_conv2d_params *p, const float *x, size_t r0, size_t j0, size_t j1,
+                        const dk_sgemm_panels *out) {
     const ptrdiff_t h = (ptrdiff_t)p->h, w = (ptrdiff_t)p->w;
-    const ptrdiff_t ho = (ptrdiff_t)p->ho, wo = (ptrdiff_t)p->wo;
-    const ptrdiff_t sh = (ptrdiff_t)p->sh, sw = (ptrdiff_t)p->sw;
-    const size_t kh = p->kh, kw = p->kw;
-    const size_t width = j1 - j0;
-    const ptrdiff_t first = (ptrdiff_t)j0 / wo, last = ((ptrdiff_t)j1 - 1) / wo; /* output rows touched */
-    for (size_t ci = ci0; ci < ci1; ci++) {
-        const float *xc = x + ci * (size_t)(h * w);
-        for (size_t ki = 0; ki < kh; ki++) {
-            /* output row oh reads input row oh * sh + hoff */
-            const ptrdiff_t hoff = (ptrdiff_t)(ki * p->dh) - (ptrdiff_t)p->pt;
-            ptrdiff_t oh_lo, oh_hi;
-            dk_ops_valid_range(hoff, sh, h, ho, &oh_lo, &oh_hi);
-            for (size_t kj = 0; kj < kw; kj++) {
-                const ptrdiff_t woff = (ptrdiff_t)(kj * p->dw) - (ptrdiff_t)p->pl;
-                ptrdiff_t ow_lo, ow_hi;
-                dk_ops_valid_range(woff, sw, w, wo, &ow_lo, &ow_hi);
-                float *dst = col + ((ci * kh + ki) * kw + kj) * width;
-                for (ptrdiff_t oh = first; oh <= last; oh++) {
-                    /* this output row's part of [j0, j1): columns [a, b), at dst + oh * wo + a - j0 */
-                    const ptrdiff_t a = oh == first ? (ptrdiff_t)j0 - oh * wo : 0;
-                    const ptrdiff_t b = oh == last ? (ptrdiff_t)j1 - oh * wo : wo;
-                    const ptrdiff_t at = oh * wo - (ptrdiff_t)j0; /* dst index of column 0 (may be < 0) */
-                    const ptrdiff_t lo = ow_lo > a ? ow_lo : a, hi = ow_hi < b ? ow_hi : b;
-                    if (oh < oh_lo || oh >= oh_hi || lo >= hi) {
-                        zero_row(dst + (at + a), b - a);
-                        continue;
-                    }
-                    const float *row = xc + (oh * sh + hoff) * w;
-                    if (lo > a) zero_row(dst + (at + a), lo - a);
-                    copy_strided(dst + (at + lo), row + (lo * sw + woff), sw, hi - lo);
-                    if (hi < b) zero_row(dst + (at + hi), b - hi);
+    const size_t kh = p->kh, kw = p->kw, taps = kh * kw, n = j1 - j0;
+    const fill_row_fn fill = fill_row_for_isa();
+    tap_row rows[TAP_ROWS];
+    /* (ci, ki, kj) of row r0 + r, stepped without divisions */
+    size_t ci = r0 / taps, ki = r0 % taps / kw, kj = r0 % kw;
+    for (size_t r = 0; r < out->kc; r += TAP_ROWS) {
+        const size_t count = out->kc - r < TAP_ROWS ? out->kc - r : TAP_ROWS;
+        for (size_t i = 0; i < count; i++, kj++) {
+            if (kj == kw) {
+                kj = 0;
+                if (++ki == kh) {
+                    ki = 0;
+                    ci++;
                 }
+            }
+            /* output row oh reads input row oh * sh + hoff, output column ow input column ow * sw + woff */
+            const ptrdiff_t hoff = (ptrdiff_t)(ki * p->dh) - (ptrdiff_t)p->pt;
+            const ptrdiff_t woff = (ptrdiff_t)(kj * p->dw) - (ptrdiff_t)p->pl;
+            tap_row *t = &rows[i];
+            dk_ops_valid_range(hoff, (ptrdiff_t)p->sh, h, (ptrdiff_t)p->ho, &t->oh_lo, &t->oh_hi);
+            dk_ops_valid_range(woff, (ptrdiff_t)p->sw, w, (ptrdiff_t)p->wo, &t->ow_lo, &t->ow_hi);
+            t->x = x + ci * (size_t)(h * w);
+            t->at = hoff * w + woff;
+        }
+        /* panel by panel, so that each panel's rows are written one after the other */
+        ptrdiff_t oh = (ptrdiff_t)(j0 / p->wo), a = (ptrdiff_t)(j0 % p->wo); /* the panel's first output pixel */
+        for (size_t q = 0, c = 0; c < n; q++, c += out->nr) {
+            const size_t width = n - c < out->nr ? n - c : out->nr;
+            for (size_t i = 0; i < count; i++) fill(p, &rows[i], oh, a, width, dk_sgemm_panel_row(out, q, r + i));
+            a += (ptrdiff_t)width; /* on to the next panel: wo is often below nr, so step row by row */
+            while (a >= (ptrdiff_t)p->wo) {
+                a -= (ptrdiff_t)p->wo;
+                oh++;
             }
         }
     }
+}
+
+void dk_ops_im2col(const dk_conv2d_params *p, const float *x, size_t ci0, size_t ci1, size_t j0, size_t j1,
+                   float *col) {
+    const size_t taps = p->kh * p->kw, width = j1 - j0;
+    /* a plain [rows, width] matrix is one full panel width wide */
+    dk_sgemm_panels out = {col + ci0 * taps * width, (ci1 - ci0) * taps, width, 1, 0};
+    dk_ops_im2col_rows(p, x, ci0 * taps, j0, j1, &out);
 }
 
 void dk_ops_col2im_plane(const dk_conv2d_params *p, const float *col, size_t oc, float bias, float *y) {

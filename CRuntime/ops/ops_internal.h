@@ -112,6 +112,14 @@ void dk_ops_mul_pow(const float *x, const float *b, float e, float *y, size_t n)
 void dk_ops_im2col(const dk_conv2d_params *p, const float *x, size_t ci0, size_t ci1, size_t j0, size_t j1,
                    float *col);
 /**
+ * Rows [r0, r0 + out->kc) of the same matrix (r = (ci * kh + ki) * kw + kj,
+ * from any r0, not only whole channels), columns [j0, j1), written in out's
+ * panel layout: an implicit GEMM packs its B panels with it, and
+ * dk_ops_im2col is its case of whole channels into a plain matrix.
+ */
+void dk_ops_im2col_rows(const dk_conv2d_params *p, const float *x, size_t r0, size_t j0, size_t j1,
+                        const dk_sgemm_panels *out);
+/**
  * One output channel of a transposed convolution: y (the [ho, wo] plane) is
  * set to bias and then accumulates the col rows of channel oc
  * (col is [mg * kh * kw, h * w]).

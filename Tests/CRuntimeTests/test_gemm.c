@@ -5,7 +5,9 @@
  * dimensions, pools of 1 (NULL), 2 and 3 threads, workspace supplied and not,
  * for every ISA this machine supports (each forced in turn); and the same
  * product through dk_sgemm_pack_a + dk_sgemm_packed (A packed under each
- * ISA), which must match dk_sgemm bit for bit.
+ * ISA) and through dk_sgemm_implicit (B filled panel by panel by a callback,
+ * as an implicit-GEMM convolution fills it), which must match dk_sgemm bit
+ * for bit.
  *
  * Tolerance. The kernels accumulate in fp32 over k (in k blocks), the oracle
  * in double, so the classic bound for a dot product of length k applies:
@@ -47,6 +49,22 @@ typedef struct gemm_case {
     dk_activation act;
     float slope;
 } gemm_case;
+
+/* An implicit B that reads op(B) from a plain matrix, cell by cell, into the GEMM's panels. */
+typedef struct matrix_source {
+    const float *b;
+    size_t ldb;
+    int tb;
+} matrix_source;
+
+static void matrix_fill(const void *context, size_t p0, size_t j0, size_t j1, const dk_sgemm_panels *out) {
+    const matrix_source *m = context;
+    for (size_t r = 0; r < out->kc; r++)
+        for (size_t c = 0; c < j1 - j0; c++) {
+            size_t p = p0 + r, j = j0 + c;
+            dk_sgemm_panel_row(out, c / out->nr, r)[c % out->nr] = m->tb ? m->b[j * m->ldb + p] : m->b[p * m->ldb + j];
+        }
+}
 
 static dk_pool *pools[3];
 static const int pool_threads[3] = {1, 2, 3};
@@ -97,7 +115,8 @@ static void run_case(const gemm_case *t) {
         dk_isa_force((dk_isa)isas[ii]);
         int have_first = 0;
         for (int pi = 0; pi < 3; pi++) {
-            for (int ws_mode = 0; ws_mode < 3; ws_mode++) { /* 2: pre-packed A, with a workspace */
+            /* 2: pre-packed A; 3: implicit B (A pre-packed when transposed); both with a workspace */
+            for (int ws_mode = 0; ws_mode < 4; ws_mode++) {
                 size_t wsf = dk_sgemm_workspace_floats(t->m, t->n, t->k, pool_threads[pi]);
                 float *ws = NULL;
                 size_t guard = 64;
@@ -109,21 +128,29 @@ static void run_case(const gemm_case *t) {
                 }
                 memcpy(got, c0, csz * sizeof(float));
                 int rc;
-                if (ws_mode == 2) {
+                float *packed = NULL;
+                if (ws_mode == 2 || (ws_mode == 3 && t->ta)) {
                     size_t pf = dk_sgemm_packed_a_floats(t->m, t->k);
-                    float *packed = alloc_floats(pf + guard);
+                    packed = alloc_floats(pf + guard);
                     for (size_t i = 0; i < pf + guard; i++) packed[i] = NAN;
                     dk_sgemm_pack_a(t->ta, t->m, t->k, a, t->lda, packed);
                     int intact = 1;
                     for (size_t i = pf; i < pf + guard; i++) intact &= isnan(packed[i]) != 0;
                     CHECK(intact, "dk_sgemm_pack_a wrote past %zu floats", pf);
+                }
+                matrix_source ms = {b, t->ldb, t->tb};
+                dk_sgemm_b_source src = {matrix_fill, &ms};
+                if (ws_mode == 3) {
+                    rc = dk_sgemm_implicit(pools[pi], packed ? NULL : a, t->lda, packed, &src, t->m, t->n, t->k,
+                                           t->alpha, t->beta, got, t->ldc, epp, ws);
+                } else if (ws_mode == 2) {
                     rc = dk_sgemm_packed(pools[pi], packed, t->tb, t->m, t->n, t->k, t->alpha, b, t->ldb, t->beta,
                                          got, t->ldc, epp, ws);
-                    free(packed);
                 } else {
                     rc = dk_sgemm(pools[pi], t->ta, t->tb, t->m, t->n, t->k, t->alpha, a, t->lda, b, t->ldb,
                                   t->beta, got, t->ldc, epp, ws);
                 }
+                free(packed);
                 calls_run++;
                 CHECK(rc == 0, "dk_sgemm returned %d", rc);
                 if (ws_mode) {

@@ -197,7 +197,7 @@ TEST(conv2d_paths) {
         conv_params(1, 7, 5, 9, 6, 1, 1, 0, 1, 1, DK_ACT_RELU),      /* 1x1 direct */
         conv_params(2, 6, 4, 3, 4, 1, 1, 0, 2, 2, DK_ACT_NONE),      /* 1x1 direct, groups */
         conv_params(4, 3, 9, 11, 5, 3, 1, 1, 1, 1, DK_ACT_SIGMOID),  /* 4 tasks: parallel */
-        conv_params(1, 8, 10, 13, 7, 3, 2, 1, 1, 1, DK_ACT_TANH),    /* 1 task: parallel im2col */
+        conv_params(1, 8, 10, 13, 7, 3, 2, 1, 1, 1, DK_ACT_TANH),    /* 1 task: the GEMM gets the pool */
         conv_params(3, 12, 7, 8, 6, 3, 1, 2, 2, 3, DK_ACT_RELU6),    /* groups, dilation */
         conv_params(1, 1, 1, 1, 1, 1, 1, 0, 1, 1, DK_ACT_LEAKY_RELU), /* 1x1x1x1 */
         conv_params(1, 2, 1, 1, 3, 3, 1, 1, 1, 1, DK_ACT_NONE),      /* 1x1 image, 3x3 kernel */
@@ -206,9 +206,9 @@ TEST(conv2d_paths) {
         conv_params(1, 3, 19, 97, 6, 5, 1, 2, 2, 3, DK_ACT_TANH),    /* depthwise x2, dilation 2 */
         conv_params(1, 3, 30, 70, 3, 7, 3, 3, 1, 3, DK_ACT_RELU6),   /* depthwise, stride 3 */
         conv_params(1, 2, 8, 40, 2, 3, 1, 5, 1, 2, DK_ACT_NONE),     /* depthwise, padding > kernel */
-        conv_params(1, 16, 48, 47, 8, 3, 1, 1, 1, 1, DK_ACT_RELU),   /* 2 pixel blocks, split mid-row */
-        conv_params(1, 64, 20, 20, 4, 5, 1, 2, 1, 1, DK_ACT_NONE),   /* K = 1600: 3 blocks of <= 160 */
-        conv_params(2, 32, 9, 30, 6, 3, 2, 1, 2, 2, DK_ACT_TANH),    /* groups and blocks together */
+        conv_params(1, 16, 48, 47, 8, 3, 1, 1, 1, 1, DK_ACT_RELU),   /* B panels and blocks cut mid-row */
+        conv_params(1, 64, 20, 20, 4, 5, 1, 2, 1, 1, DK_ACT_NONE),   /* K = 1600: k blocks start mid-channel */
+        conv_params(2, 32, 9, 30, 6, 3, 2, 1, 2, 2, DK_ACT_TANH),    /* groups, stride and dilation */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         for (int pi = 0; pi < 2; pi++) run_conv(&cases[i], pi, "conv2d path");
