@@ -76,15 +76,25 @@ def generator(w, extra=0):
                          nn.ConvTranspose2d(w, 1, 4, 2, 1, bias=False), nn.Tanh())
 
 
-def discriminator(w, dropout=0.0, spectral=False):
-    """spectral: spectral normalisation of every conv (Miyato et al. 2018) instead of the batch norm."""
+def discriminator(w, dropout=0.0, spectral=False, codes=0):
+    """spectral: spectral normalisation of every conv (Miyato et al. 2018) instead of the batch norm.
+    codes k > 0: InfoGAN's Q head as k more output channels of the last conv, logits of the latent's code."""
     drop = [nn.Dropout(dropout)] if dropout else []
     sn = nn.utils.parametrizations.spectral_norm if spectral else (lambda m: m)
     norm = [] if spectral else [nn.BatchNorm2d(2 * w)]
     return nn.Sequential(
         sn(nn.Conv2d(1, w, 4, 2, 1, bias=False)), nn.LeakyReLU(0.2), *drop,
         sn(nn.Conv2d(w, 2 * w, 4, 2, 1, bias=False)), *norm, nn.LeakyReLU(0.2), *drop,
-        sn(nn.Conv2d(2 * w, 1, 7, 1, 0, bias=False)), nn.Flatten())
+        sn(nn.Conv2d(2 * w, 1 + codes, 7, 1, 0, bias=False)), nn.Flatten())
+
+
+def with_codes(z, codes, c):
+    """The latent's last `codes` values become the one-hot code c (InfoGAN's categorical code)."""
+    if codes:
+        z = z.clone()
+        z[:, -codes:] = 0
+        z[torch.arange(len(z)), 100 - codes + c] = 1
+    return z
 
 
 def init(m):
@@ -112,6 +122,9 @@ def main():
     ap.add_argument("--d-spectral-norm", action="store_true", help="spectral norm in every discriminator conv, no batch norm")
     ap.add_argument("--loss", choices=["bce", "hinge"], default="bce", help="hinge: the hinge loss of SNGAN")
     ap.add_argument("--real-label", type=float, default=1.0, help="the discriminator's target for real images (0.9: one-sided label smoothing)")
+    ap.add_argument("--info-codes", type=int, default=0,
+                    help="k > 0: InfoGAN; the latent's last k values are a one-hot uniform code, Q predicts it from D's features")
+    ap.add_argument("--info-weight", type=float, default=1.0, help="the weight of InfoGAN's code cross-entropy")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--lib", default=os.path.join(ROOT, "build", "libdlrt.so.1"))
@@ -132,13 +145,15 @@ def main():
         return
     torch.manual_seed(args.seed)
     x = load_mnist(os.path.join(args.data, "train-images-idx3-ubyte.gz")).float() / 127.5 - 1
-    G, Dn = generator(args.g_width or args.width, args.g_extra), discriminator(args.width, args.d_dropout, args.d_spectral_norm)
+    codes = args.info_codes
+    G = generator(args.g_width or args.width, args.g_extra)
+    Dn = discriminator(args.width, args.d_dropout, args.d_spectral_norm, codes)
     G.apply(init)
     Dn.apply(init)
     og = torch.optim.Adam(G.parameters(), 2e-4, betas=(0.5, 0.999))
     od = torch.optim.Adam(Dn.parameters(), 2e-4, betas=(0.5, 0.999))
     bce = nn.BCEWithLogitsLoss()
-    fixed = torch.from_numpy(gate.latents)
+    fixed = with_codes(torch.from_numpy(gate.latents).view(-1, 100), codes, torch.arange(1000) % max(codes, 1)).view(-1, 100, 1, 1)
     start = time.time()
     for epoch in range(1, args.epochs + 1):
         G.train()
@@ -149,16 +164,23 @@ def main():
         for b in range(0, len(x), 128):
             real = x[order[b:b + 128]]
             n = len(real)
-            fake = G(torch.randn(n, 100, 1, 1))
+            c = torch.randint(codes, (n,)) if codes else None
+            fake = G(with_codes(torch.randn(n, 100), codes, c).view(n, 100, 1, 1))
             od.zero_grad()
+            out_real, out_fake = Dn(real), Dn(fake.detach())
             if args.loss == "hinge":
-                d_loss = torch.relu(1 - Dn(real)).mean() + torch.relu(1 + Dn(fake.detach())).mean()
+                d_loss = torch.relu(1 - out_real[:, :1]).mean() + torch.relu(1 + out_fake[:, :1]).mean()
             else:
-                d_loss = bce(Dn(real), torch.full((n, 1), args.real_label)) + bce(Dn(fake.detach()), torch.zeros(n, 1))
+                d_loss = bce(out_real[:, :1], torch.full((n, 1), args.real_label)) + bce(out_fake[:, :1], torch.zeros(n, 1))
+            if codes:  # InfoGAN: D's Q head learns to read the code from G's images
+                d_loss = d_loss + args.info_weight * nn.functional.cross_entropy(out_fake[:, 1:], c)
             d_loss.backward()
             od.step()
             og.zero_grad()
-            g_loss = -Dn(fake).mean() if args.loss == "hinge" else bce(Dn(fake), torch.ones(n, 1))
+            out = Dn(fake)
+            g_loss = -out[:, :1].mean() if args.loss == "hinge" else bce(out[:, :1], torch.ones(n, 1))
+            if codes:  # ... and G to draw images whose code can be read
+                g_loss = g_loss + args.info_weight * nn.functional.cross_entropy(out[:, 1:], c)
             g_loss.backward()
             og.step()
             dl += d_loss.item()
@@ -170,7 +192,7 @@ def main():
         c, e, h = gate(samples)
         print(json.dumps({"epoch": epoch, "width": args.width, "g_width": args.g_width or args.width,
                           "g_extra": args.g_extra, "d_dropout": args.d_dropout, "real_label": args.real_label,
-                          "d_spectral_norm": args.d_spectral_norm, "loss": args.loss, "d_loss": dl / steps, "g_loss": gl / steps,
+                          "d_spectral_norm": args.d_spectral_norm, "loss": args.loss, "info_codes": codes, "d_loss": dl / steps, "g_loss": gl / steps,
                           "confident": c, "entropy": round(e, 4), "hist": h.round(3).tolist(),
                           "elapsed_s": round(time.time() - start, 1)}), flush=True)
         if args.save:
