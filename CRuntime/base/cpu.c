@@ -10,17 +10,49 @@ static const char *const isa_names[] = {"scalar", "avx2", "avx512", "neon"};
 static pthread_once_t isa_once = PTHREAD_ONCE_INIT;
 static atomic_int isa_current = DK_ISA_SCALAR;
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+
+/*
+ * CPUID and XCR0 read directly, once: __builtin_cpu_supports would link
+ * libgcc's whole CPU-model table (4.5 KB of code) for the five bits needed.
+ * XCR0 says whether the OS saves the YMM and ZMM state, without which the
+ * instructions exist but must not be used.
+ */
+static pthread_once_t x86_once = PTHREAD_ONCE_INIT;
+static int x86_avx2, x86_avx512, x86_vnni;
+
+static void x86_detect(void) {
+    unsigned a, b, c, d, xcr0_lo, xcr0_hi;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return;
+    const int fma = (c >> 12) & 1, osxsave = (c >> 27) & 1, avx = (c >> 28) & 1;
+    if (!fma || !osxsave || !avx || __get_cpuid_max(0, NULL) < 7) return;
+    __asm__("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
+    if ((xcr0_lo & 0x6) != 0x6) return; /* XMM and YMM state */
+    __cpuid_count(7, 0, a, b, c, d);
+    const unsigned avx512 = 1u << 16 | 1u << 17 | 1u << 30 | 1u << 31; /* F, DQ, BW, VL */
+    x86_avx2 = (b >> 5) & 1;
+    x86_avx512 = x86_avx2 && (b & avx512) == avx512 && (xcr0_lo & 0xe0) == 0xe0; /* opmask and ZMM state */
+    x86_vnni = x86_avx512 && ((c >> 11) & 1);
+}
+
+int dk_cpu_has_avx512_vnni(void) {
+    pthread_once(&x86_once, x86_detect);
+    return x86_vnni;
+}
+#endif
+
 int dk_isa_supported(dk_isa isa) {
     switch (isa) {
     case DK_ISA_SCALAR:
         return 1;
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
     case DK_ISA_AVX2:
-        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        pthread_once(&x86_once, x86_detect);
+        return x86_avx2;
     case DK_ISA_AVX512:
-        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-               __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
-               __builtin_cpu_supports("fma");
+        pthread_once(&x86_once, x86_detect);
+        return x86_avx512;
 #endif
 #if defined(__aarch64__)
     case DK_ISA_NEON:

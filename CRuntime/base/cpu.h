@@ -22,6 +22,10 @@ dk_isa dk_isa_active(void);
 int dk_isa_supported(dk_isa isa);
 /** Forces dispatch to `isa` for the whole process (tests). Returns 0, or -1 if unsupported. */
 int dk_isa_force(dk_isa isa);
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+/** Whether the CPU has AVX-512 VNNI (with AVX-512 usable): the int8 GEMM's fastest kernels. */
+int dk_cpu_has_avx512_vnni(void);
+#endif
 /** "scalar", "avx2", "avx512", "neon". */
 const char *dk_isa_name(dk_isa isa);
 /** Parses a name as above; returns -1 when unknown. */

@@ -78,14 +78,10 @@ const dk_q8_cfg *const *dk_q8_cfg_all(size_t *count) {
     return all_cfgs;
 }
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-static int has_vnni(void) { return __builtin_cpu_supports("avx512vnni"); }
-#endif
-
 const dk_q8_cfg *dk_q8_cfg_active(void) {
     switch (dk_isa_active()) {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-    case DK_ISA_AVX512: return has_vnni() ? &dk_q8_cfg_avx512_vnni : &dk_q8_cfg_avx2;
+    case DK_ISA_AVX512: return dk_cpu_has_avx512_vnni() ? &dk_q8_cfg_avx512_vnni : &dk_q8_cfg_avx2;
     case DK_ISA_AVX2: return &dk_q8_cfg_avx2;
 #endif
 #if defined(__aarch64__)
@@ -101,7 +97,7 @@ const dk_q8_cfg *dk_q8_cfg_by_id(uint32_t id) {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
     case DK_Q8_CFG_AVX2: return dk_isa_supported(DK_ISA_AVX2) ? &dk_q8_cfg_avx2 : NULL;
     case DK_Q8_CFG_AVX512_VNNI:
-        return dk_isa_supported(DK_ISA_AVX512) && has_vnni() ? &dk_q8_cfg_avx512_vnni : NULL;
+        return dk_isa_supported(DK_ISA_AVX512) && dk_cpu_has_avx512_vnni() ? &dk_q8_cfg_avx512_vnni : NULL;
 #endif
 #if defined(__aarch64__)
     case DK_Q8_CFG_NEON_DOT: return dk_q8_neon_has_dot() ? &dk_q8_cfg_neon_dot : NULL;
@@ -114,7 +110,7 @@ const dk_q8_cfg *dk_q8_cfg_by_id(uint32_t id) {
 const dk_q8_rows *dk_q8_rows_active(void) {
     switch (dk_isa_active()) {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-    case DK_ISA_AVX512: return has_vnni() ? &dk_q8_rows_avx512 : &dk_q8_rows_avx2;
+    case DK_ISA_AVX512: return dk_cpu_has_avx512_vnni() ? &dk_q8_rows_avx512 : &dk_q8_rows_avx2;
     case DK_ISA_AVX2: return &dk_q8_rows_avx2;
 #endif
 #if defined(__aarch64__)
