@@ -86,7 +86,7 @@ typedef struct dk_sgemm_panels {
     size_t kc, nr, full, last_stride;
 } dk_sgemm_panels;
 
-/** Where row r (0 <= r < kc) of column c's panel starts. */
+/** Where row r (0 <= r < kc) of panel q starts (column c lies in panel c / nr). */
 static inline float *dk_sgemm_panel_row(const dk_sgemm_panels *o, size_t q, size_t r) {
     return o->dst + q * o->nr * o->kc + r * (q < o->full ? o->nr : o->last_stride);
 }

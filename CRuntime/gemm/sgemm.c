@@ -563,6 +563,5 @@ int dk_sgemm_packed(dk_pool *pool, const float *packed_a, int trans_b, size_t m,
 int dk_sgemm_implicit(dk_pool *pool, const float *a, size_t lda, const float *packed_a, const dk_sgemm_b_source *b,
                       size_t m, size_t n, size_t k, float alpha, float beta, float *c, size_t ldc,
                       const dk_epilogue *epilogue, float *workspace) {
-    return sgemm_impl(pool, 0, 0, m, n, k, alpha, packed_a != NULL ? NULL : a, lda, packed_a, NULL, 0, b, beta, c, ldc,
-                      epilogue, workspace);
+    return sgemm_impl(pool, 0, 0, m, n, k, alpha, a, lda, packed_a, NULL, 0, b, beta, c, ldc, epilogue, workspace);
 }

@@ -105,8 +105,7 @@ static void fill_row(const dk_conv2d_params *p, const tap_row *t, ptrdiff_t oh, 
 #include <immintrin.h>
 #define IM2COL_AVX512 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma")))
 
-/* 16 floats a store, the last under a lane mask: a row is a few dozen floats. */
-/* The first n of 16 lanes (none below 1, all from 16 on). */
+/* The first n of 16 lanes (none below 1, all from 16 on): rows move 16 floats at a time, the last under a mask. */
 IM2COL_AVX512 static inline __mmask16 lanes(ptrdiff_t n) {
     return n <= 0 ? (__mmask16)0 : n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1u);
 }

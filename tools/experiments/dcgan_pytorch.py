@@ -93,7 +93,7 @@ def with_codes(z, codes, c):
     if codes:
         z = z.clone()
         z[:, -codes:] = 0
-        z[torch.arange(len(z)), 100 - codes + c] = 1
+        z[torch.arange(len(z)), z.shape[1] - codes + c] = 1
     return z
 
 
@@ -153,6 +153,11 @@ def main():
     og = torch.optim.Adam(G.parameters(), 2e-4, betas=(0.5, 0.999))
     od = torch.optim.Adam(Dn.parameters(), 2e-4, betas=(0.5, 0.999))
     bce = nn.BCEWithLogitsLoss()
+
+    def info_loss(out):
+        """InfoGAN's term: the cross-entropy of D's code logits (columns 1..) against this batch's codes c."""
+        return args.info_weight * nn.functional.cross_entropy(out[:, 1:], c)
+
     fixed = with_codes(torch.from_numpy(gate.latents).view(-1, 100), codes, torch.arange(1000) % max(codes, 1)).view(-1, 100, 1, 1)
     start = time.time()
     for epoch in range(1, args.epochs + 1):
@@ -173,14 +178,14 @@ def main():
             else:
                 d_loss = bce(out_real[:, :1], torch.full((n, 1), args.real_label)) + bce(out_fake[:, :1], torch.zeros(n, 1))
             if codes:  # InfoGAN: D's Q head learns to read the code from G's images
-                d_loss = d_loss + args.info_weight * nn.functional.cross_entropy(out_fake[:, 1:], c)
+                d_loss = d_loss + info_loss(out_fake)
             d_loss.backward()
             od.step()
             og.zero_grad()
             out = Dn(fake)
             g_loss = -out[:, :1].mean() if args.loss == "hinge" else bce(out[:, :1], torch.ones(n, 1))
             if codes:  # ... and G to draw images whose code can be read
-                g_loss = g_loss + args.info_weight * nn.functional.cross_entropy(out[:, 1:], c)
+                g_loss = g_loss + info_loss(out)
             g_loss.backward()
             og.step()
             dl += d_loss.item()
