@@ -102,6 +102,14 @@ int main(int argc, char **argv) {
     if (z == NULL || images == NULL) return 1;
     normal_rng g = {.state = seed};
     for (size_t i = 0; i < n * latent; i++) z[i] = next_normal(&g);
+    /* A conditional generator (AC-GAN): the latent ends in a one-hot code of K classes; sample k draws class k mod K. */
+    int64_t classes = 0;
+    if (dlrt_model_meta_i64(model, "input.latent_classes", 0, &classes) == DLRT_OK && classes > 0 &&
+        (size_t)classes < latent) {
+        size_t k = (size_t)classes;
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < k; j++) z[i * latent + latent - k + j] = j == i % k ? 1.0f : 0.0f;
+    }
     if ((st = dlrt_session_set_input(session, 0, z, n * latent)) != DLRT_OK) return fail("input", st);
     if ((st = dlrt_session_run(session)) != DLRT_OK) return fail("run", st);
     if ((st = dlrt_session_get_output(session, 0, images, n * h * w)) != DLRT_OK) return fail("output", st);

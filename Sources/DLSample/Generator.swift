@@ -1,5 +1,6 @@
 import DLImage
 import DLRuntime
+import DLSupport
 
 /// A generator model (`dlexport` of a GAN checkpoint) run by the C runtime:
 /// latent vectors in, 8-bit images out.
@@ -7,6 +8,8 @@ import DLRuntime
 /// The contract it checks: one input, [1, L] or [1, L, 1, 1] (a latent
 /// vector of L values); one output [1, C, H, W] with C 1 or 3; metadata
 /// `output.kind = image` and `output.range = [lo, hi]` (docs/FORMAT.md).
+/// A conditional generator (AC-GAN) also has `input.latent_classes` K and
+/// K `labels`: its latent ends in a one-hot class code.
 public final class Generator {
     public let model: Model
     public let path: String
@@ -15,6 +18,10 @@ public final class Generator {
     /// [C, H, W].
     public let imageShape: [Int]
     public let range: ClosedRange<Float>
+    /// Where a conditional generator's class code sits; nil when unconditional.
+    public let classCode: LatentClassCode?
+    /// The names of a conditional generator's classes; empty when unconditional.
+    public let labels: [String]
 
     static let expected = "a generator: input a latent vector [N, L] or [N, L, 1, 1], output an image [N, C, H, W] with metadata output.kind = image (dlexport of a dltrain --model dcgan checkpoint)"
 
@@ -44,8 +51,22 @@ public final class Generator {
               bounds[0] < bounds[1] else {
             throw refuse("its metadata has no valid output.range [lo, hi]")
         }
+        var code: LatentClassCode?
+        var labels: [String] = []
+        if let k = model.int("input.latent_classes") {
+            guard k >= 1, k < input[1] else {
+                throw refuse("its input.latent_classes \(k) does not fit a latent of \(input[1]) values")
+            }
+            labels = model.strings("labels") ?? []
+            guard labels.count == k else {
+                throw refuse("it has input.latent_classes \(k) but \(labels.count) labels")
+            }
+            code = LatentClassCode(classes: Int(k), latentSize: input[1])
+        }
         self.model = model
         self.path = path
+        classCode = code
+        self.labels = labels
         latentSize = input[1]
         imageShape = Array(output.dropFirst())
         range = Float(bounds[0])...Float(bounds[1])

@@ -14,6 +14,9 @@ public struct SampleRequest: Sendable, Equatable {
     public var eachDirectory: String?
     /// A latent walk from `seed` to this seed instead of independent samples.
     public var walkTo: UInt64?
+    /// A conditional generator's class for every sample, by label or index;
+    /// nil: sample k draws class `k mod K` (a walk: class 0).
+    public var classChoice: String?
     public var threads: Int = 1
 
     public init(modelPath: String) { self.modelPath = modelPath }
@@ -56,7 +59,7 @@ public enum Sampler {
                                                                           : directory)
         }
         let start = monotonicSeconds()
-        let latents = try request.plan.latents(size: generator.latentSize)
+        let latents = try classCoded(try request.plan.latents(size: generator.latentSize), request, generator)
         let images: [Image]
         do {
             images = try generator.images(latents: latents, threads: request.threads)
@@ -86,5 +89,30 @@ public enum Sampler {
         }
         return SampleReport(grid: layout, files: files, imageShape: generator.imageShape, latentSize: generator.latentSize,
                             seconds: seconds)
+    }
+
+    /// The index of `choice` in `labels`, or `choice` read as an index.
+    public static func classIndex(_ choice: String, labels: [String]) -> Int? {
+        labels.firstIndex(of: choice) ?? Int(choice).flatMap { labels.indices.contains($0) ? $0 : nil }
+    }
+
+    /// `latents` with a conditional generator's class codes written in: the request's class, else `k mod K`.
+    static func classCoded(_ latents: [Float], _ request: SampleRequest, _ generator: Generator) throws -> [Float] {
+        guard let code = generator.classCode else {
+            if let choice = request.classChoice {
+                throw SampleError.invalidArgument("--class \(choice): '\(request.modelPath)' is an unconditional generator (its metadata has no input.latent_classes)")
+            }
+            return latents
+        }
+        let count = latents.count / generator.latentSize
+        var codes = request.walkTo == nil ? code.cycling(count: count) : [Int](repeating: 0, count: count)
+        if let choice = request.classChoice {
+            guard let index = classIndex(choice, labels: generator.labels) else {
+                throw SampleError.invalidArgument("--class \(choice): '\(request.modelPath)' draws the classes "
+                                                  + generator.labels.joined(separator: ", ") + " (by name or index 0...\(code.classes - 1))")
+            }
+            codes = [Int](repeating: index, count: count)
+        }
+        return code.applying(codes, to: latents)
     }
 }

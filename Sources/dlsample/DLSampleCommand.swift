@@ -13,7 +13,9 @@ struct DLSampleCommand: ParsableCommand {
         vector [N, L] or [N, L, 1, 1], output an image with output.kind = image and output.range in its metadata. \
         Latents are standard-normal values from SplitMix64 + Box-Muller (docs/GAN.md), so the same seed gives \
         byte-identical PNGs on every machine; sample k of a seed does not depend on -n. \
-        --interpolate walks from latent 0 of --seed to latent 0 of --to (spherical interpolation) in -n steps.
+        --interpolate walks from latent 0 of --seed to latent 0 of --to (spherical interpolation) in -n steps. \
+        A conditional generator (dltrain --model dcgan --conditional) draws class k mod K for sample k, or --class \
+        for all of them (a walk keeps one class, --class or the first).
         Exit status: 0 on success; 1 when the model or an output cannot be used; 64 for a bad command line. \
         Nothing is left on disk when it fails.
 
@@ -21,6 +23,7 @@ struct DLSampleCommand: ParsableCommand {
           dlsample models/mnist-dcgan.dlrt -n 64 --seed 1 --grid 8x8 -o samples.png
           dlsample gan.dlrt -n 16 --each samples/
           dlsample gan.dlrt --interpolate --seed 3 --to 7 -n 10 --grid 10x1 -o walk.png
+          dlsample models/mnist-acgan.dlrt -n 10 --class 7 --grid 10x1 -o sevens.png
         """)
 
     @Argument(help: "A generator .dlrt model.") var model: String
@@ -31,6 +34,8 @@ struct DLSampleCommand: ParsableCommand {
     @Option(help: "Also write one PNG per sample into this directory (created if missing).") var each: String?
     @Flag(help: "A latent walk from --seed to --to instead of independent samples.") var interpolate = false
     @Option(help: "With --interpolate: the seed the walk ends at (default: --seed + 1).") var to: UInt64?
+    @Option(name: .customLong("class"), help: "A conditional generator: draw this class (label or index) for every sample.")
+    var classChoice: String?
     @Option(help: "Threads for the runtime.") var threads: Int = 1
 
     func request() throws -> SampleRequest {
@@ -41,6 +46,7 @@ struct DLSampleCommand: ParsableCommand {
         request.output = output ?? (each == nil ? "samples.png" : nil)
         request.eachDirectory = each
         if interpolate { request.walkTo = to ?? seed &+ 1 }
+        request.classChoice = classChoice
         request.threads = threads
         return request
     }
@@ -53,7 +59,8 @@ struct DLSampleCommand: ParsableCommand {
     func run() throws {
         do {
             let report = try Sampler.run(try request())
-            let what = interpolate ? "a \(n)-step walk from seed \(seed) to \(to ?? seed &+ 1)" : "\(n) samples, seed \(seed)"
+            let what = (interpolate ? "a \(n)-step walk from seed \(seed) to \(to ?? seed &+ 1)" : "\(n) samples, seed \(seed)")
+                + (classChoice.map { ", class \($0)" } ?? "")
             print("dlsample: \(what), \(report.imageShape) images from \(report.latentSize)-value latents in "
                   + formatted("%.1f ms", report.seconds * 1000) + "; wrote "
                   + (report.files.count <= 2 ? report.files.joined(separator: ", ") : "\(report.files[0]) and \(report.files.count - 1) more")

@@ -68,6 +68,8 @@ struct DLTrain: ParsableCommand {
     @Option(help: "dcgan: base width w of both networks (default 64; the generator's layers have 2w and w channels, the discriminator's w and 2w).") var width: Int?
     @Option(name: .customLong("ema"), help: ArgumentHelp("dcgan: also keep an exponential moving average of the generator with this decay (e.g. 0.999); samples and the exported generator use it.", valueName: "DECAY"))
     var averageDecay: Double?
+    @Flag(help: "dcgan: an AC-GAN, the generator conditioned on the class (the latent's last K values a one-hot class code) and the discriminator given a K-class head (Odena et al. 2017).")
+    var conditional = false
     @Option(help: "Classifiers: label smoothing of the training loss (e.g. 0.1; default 0).") var labelSmoothing: Double?
     @Option(help: "Classifiers: cutout, a square of this side zeroed at a random place in each training image (e.g. 8 for 32x32; default 0).") var cutout: Int?
     @Option(help: "Progress output on stderr: auto, bar, lines or none.") var progress: TrainingConsole.ProgressStyle = .auto
@@ -100,6 +102,7 @@ struct DLTrain: ParsableCommand {
         options.stopAfter = stopAfter
         options.hiddenSize = hiddenSize
         options.averageDecay = averageDecay
+        options.conditional = conditional
         options.width = width
         options.labelSmoothing = labelSmoothing
         options.cutout = cutout
@@ -144,7 +147,10 @@ extension DLTrain {
             let trainer = try GenerativeTrainer(options, console: console)
             let s = trainer.settings
             let trainable = trainer.model.trainableParameters().reduce(0) { $0 + $1.count }
-            let average = trainer.architecture.averageDecay.map { ", and an average of the generator with decay \($0)" } ?? ""
+            var average = trainer.architecture.averageDecay.map { ", and an average of the generator with decay \($0)" } ?? ""
+            if let gan = trainer.model as? DCGAN<Float>, gan.classes > 0 {
+                average += "; conditioned on \(gan.classes) classes (AC-GAN)"
+            }
             console.result("dltrain: \(s.model) (\(trainable) trained parameters: \(trainer.entry.summary)\(average))")
             console.result("data: \(trainer.data.kind.rawValue) '\(s.data)': \(trainer.data.train.count) train, \(trainer.data.test.count) test, pixels to \(trainer.entry.pixelRange) (loaded in \(formatted("%.1f", monotonicSeconds() - loadStart)) s)")
             console.result("recipe: \(s.optimizer.rawValue) lr \(s.learningRate) momentum \(s.momentum) weight decay \(s.weightDecay), batch \(s.batchSize), \(s.epochs) epochs, seed \(s.seed), \(trainer.threads) threads")

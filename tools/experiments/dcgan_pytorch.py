@@ -106,10 +106,13 @@ def init(m):
         nn.init.zeros_(m.bias)
 
 
-def load_mnist(path):
+def load_idx(path, offset):
     with gzip.open(path) as f:
-        data = f.read()
-    return torch.from_numpy(np.frombuffer(data, np.uint8, offset=16).copy()).view(-1, 1, 28, 28)
+        return torch.from_numpy(np.frombuffer(f.read(), np.uint8, offset=offset).copy())
+
+
+def load_mnist(path):
+    return load_idx(path, 16).view(-1, 1, 28, 28)
 
 
 def main():
@@ -124,6 +127,8 @@ def main():
     ap.add_argument("--real-label", type=float, default=1.0, help="the discriminator's target for real images (0.9: one-sided label smoothing)")
     ap.add_argument("--info-codes", type=int, default=0,
                     help="k > 0: InfoGAN; the latent's last k values are a one-hot uniform code, Q predicts it from D's features")
+    ap.add_argument("--ac-gan", action="store_true",
+                    help="with --info-codes 10: AC-GAN (Odena et al. 2017); the code is the digit, and D's head also learns it from real labels")
     ap.add_argument("--info-weight", type=float, default=1.0, help="the weight of InfoGAN's code cross-entropy")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
@@ -146,6 +151,7 @@ def main():
     torch.manual_seed(args.seed)
     x = load_mnist(os.path.join(args.data, "train-images-idx3-ubyte.gz")).float() / 127.5 - 1
     codes = args.info_codes
+    labels = load_idx(os.path.join(args.data, "train-labels-idx1-ubyte.gz"), 8).long() if args.ac_gan else None
     G = generator(args.g_width or args.width, args.g_extra)
     Dn = discriminator(args.width, args.d_dropout, args.d_spectral_norm, codes)
     G.apply(init)
@@ -154,9 +160,9 @@ def main():
     od = torch.optim.Adam(Dn.parameters(), 2e-4, betas=(0.5, 0.999))
     bce = nn.BCEWithLogitsLoss()
 
-    def info_loss(out):
+    def info_loss(out, code=None):
         """InfoGAN's term: the cross-entropy of D's code logits (columns 1..) against this batch's codes c."""
-        return args.info_weight * nn.functional.cross_entropy(out[:, 1:], c)
+        return args.info_weight * nn.functional.cross_entropy(out[:, 1:], c if code is None else code)
 
     fixed = with_codes(torch.from_numpy(gate.latents).view(-1, 100), codes, torch.arange(1000) % max(codes, 1)).view(-1, 100, 1, 1)
     start = time.time()
@@ -179,6 +185,8 @@ def main():
                 d_loss = bce(out_real[:, :1], torch.full((n, 1), args.real_label)) + bce(out_fake[:, :1], torch.zeros(n, 1))
             if codes:  # InfoGAN: D's Q head learns to read the code from G's images
                 d_loss = d_loss + info_loss(out_fake)
+            if args.ac_gan:  # AC-GAN: the head also learns the real images' digits
+                d_loss = d_loss + info_loss(out_real, labels[order[b:b + 128]])
             d_loss.backward()
             od.step()
             og.zero_grad()
@@ -197,7 +205,7 @@ def main():
         c, e, h = gate(samples)
         print(json.dumps({"epoch": epoch, "width": args.width, "g_width": args.g_width or args.width,
                           "g_extra": args.g_extra, "d_dropout": args.d_dropout, "real_label": args.real_label,
-                          "d_spectral_norm": args.d_spectral_norm, "loss": args.loss, "info_codes": codes, "d_loss": dl / steps, "g_loss": gl / steps,
+                          "d_spectral_norm": args.d_spectral_norm, "loss": args.loss, "info_codes": codes, "ac_gan": args.ac_gan, "d_loss": dl / steps, "g_loss": gl / steps,
                           "confident": c, "entropy": round(e, 4), "hist": h.round(3).tolist(),
                           "elapsed_s": round(time.time() - start, 1)}), flush=True)
         if args.save:

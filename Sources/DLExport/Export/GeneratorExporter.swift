@@ -8,6 +8,9 @@ extension MetadataKey {
     public static let inputKind: MetadataKey = "input.kind"
     /// string: how to draw the latent, `normal(0, 1)`: independent standard-normal values.
     public static let inputLatentDistribution: MetadataKey = "input.latent_distribution"
+    /// i64 K: a conditional generator's latent ends in a one-hot class code of K values
+    /// (`LatentClassCode`); `labels` names the classes. Absent: unconditional.
+    public static let inputLatentClasses: MetadataKey = "input.latent_classes"
     /// string: `GRAY` or `RGB`, the channels of an image output.
     public static let outputChannelOrder: MetadataKey = "output.channel_order"
     /// i64 array `[H, W]` of an image output.
@@ -18,7 +21,8 @@ extension MetadataKey {
 /// discriminator stays behind. The graph takes latents [N, L, 1, 1] and
 /// gives images [N, C, H, W] in [-1, 1]; batch norms are folded into the
 /// transposed convolutions and the activations fused. The self-test input
-/// is latent 0 of `PortableNormal(seed: 0)`, and as for classifiers the
+/// is latent 0 of `PortableNormal(seed: 0)` (of an AC-GAN: with class 0's
+/// code), and as for classifiers the
 /// file is refused unless the C runtime reproduces the engine's
 /// evaluation-mode output within the tolerance.
 public enum GeneratorExporter {
@@ -47,7 +51,7 @@ public enum GeneratorExporter {
         }
         gan.eval()
         var lowered = try LoweredModel(gan.sampler, inputShape: gan.latentShape)
-        let input = PortableNormal.latents(seed: selfTestSeed, count: 1, size: gan.latentSize)
+        let input = PortableNormal.latents(seed: selfTestSeed, count: 1, size: gan.latentSize, code: gan.classCode)
         let expected = Parity.engineOutput(of: gan.sampler, input: input, shape: [1] + gan.latentShape)
         let dataset = checkpoint.input?.dataset ?? TrainingSettings.parseRecipe(checkpoint.recipe)?["data"]?
             .split(separator: "/").last.map(String.init) ?? "unknown"
@@ -89,7 +93,7 @@ public enum GeneratorExporter {
             (.modelDescription, .string(description)),
             (.inputLayout, .string("NCHW")),
             (.inputKind, .string("latent")),
-            (.inputLatentDistribution, .string("normal(0, 1)")),
+            (.inputLatentDistribution, .string("normal(0, 1)" + (gan.classes > 0 ? ", the last \(gan.classes) values a one-hot class code" : ""))),
             (.outputKind, .string("image")),
             (.outputRange, .f64Array([-1, 1])),
             (.outputChannelOrder, .string(c == 1 ? "GRAY" : "RGB")),
@@ -99,6 +103,10 @@ public enum GeneratorExporter {
             (.selfTestSource, .string(selfTestSource)),
         ]
         if !checkpoint.recipe.isEmpty { entries.append((.trainingRecipe, .string(checkpoint.recipe))) }
+        if gan.classes > 0 {
+            entries.append((.inputLatentClasses, .i64(Int64(gan.classes))))
+            entries.append((.labels, .stringArray(checkpoint.architecture.conditionalClassNames)))
+        }
         return entries
     }
 }

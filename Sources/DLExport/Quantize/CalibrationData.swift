@@ -43,15 +43,17 @@ public struct CalibrationData: Sendable {
     /// A generator's examples: `samples` latents of length `size` from its
     /// latent distribution, N(0, 1) drawn by `PortableNormal` as `dlsample`
     /// draws them, to calibrate on, and `evaluationSamples` more from another
-    /// seed, unlabelled, to measure the output against fp32.
-    public static func latents(size: Int, samples: Int, evaluationSamples: Int? = nil) throws -> CalibrationData {
+    /// seed, unlabelled, to measure the output against fp32. A conditional
+    /// generator's latents carry class codes, sample k class `k mod K`.
+    public static func latents(size: Int, samples: Int, evaluationSamples: Int? = nil,
+                               code: LatentClassCode? = nil) throws -> CalibrationData {
         guard samples >= 1 else { throw ExportError.invalidArgument("--samples must be at least 1, got \(samples)") }
         let evaluationCount = evaluationSamples ?? defaultLatentEvaluationCount
         guard evaluationCount >= 1 else {
             throw ExportError.invalidArgument("--eval-samples must be at least 1, got \(evaluationCount)")
         }
-        let calibration = PortableNormal.latents(seed: latentCalibrationSeed, count: samples, size: size)
-        let evaluation = PortableNormal.latents(seed: latentEvaluationSeed, count: evaluationCount, size: size)
+        let calibration = PortableNormal.latents(seed: latentCalibrationSeed, count: samples, size: size, code: code)
+        let evaluation = PortableNormal.latents(seed: latentEvaluationSeed, count: evaluationCount, size: size, code: code)
         return CalibrationData(
             calibration: (0..<samples).map { Array(calibration[($0 * size)..<(($0 + 1) * size)]) },
             evaluation: (0..<evaluationCount).map { Example(input: Array(evaluation[($0 * size)..<(($0 + 1) * size)]), label: nil) },

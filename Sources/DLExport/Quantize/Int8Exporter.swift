@@ -1,5 +1,6 @@
 import DeepLearning
 import DLRuntime
+import DLSupport
 
 /// A verified int8 runtime model, as `Int8Exporter` returns it.
 public struct QuantizedModel: Sendable {
@@ -49,8 +50,10 @@ public enum Int8Exporter {
                 throw ExportError.invalidArgument("a generator calibrates on latent vectors drawn from its N(0, 1) input "
                                                       + "(--samples N of them), not on --calibrate data")
             }
-            data = try CalibrationData.latents(size: fp32.summary.inputShape.reduce(1, *), samples: samples,
-                                               evaluationSamples: evaluationSamples)
+            let size = fp32.summary.inputShape.reduce(1, *)
+            let classes = checkpoint.architecture.conditionalClassNames.count
+            data = try CalibrationData.latents(size: size, samples: samples, evaluationSamples: evaluationSamples,
+                                               code: classes > 0 ? LatentClassCode(classes: classes, latentSize: size) : nil)
         } else {
             guard let dataPath else { throw ExportError.invalidArgument("int8 export of a classifier needs --calibrate DATA") }
             let contract = try ModelExporter.inputContract(of: checkpoint, inputShape: fp32.summary.inputShape)

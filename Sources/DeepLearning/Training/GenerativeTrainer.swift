@@ -97,7 +97,8 @@ public final class GenerativeTrainer: EpochLoop {
         }
         architecture = GenerativeZoo.architecture(entry.name, imageShape: imageShape,
                                                   width: options.width ?? storedWidth ?? DCGAN<Float>.defaultWidth,
-                                                  averageDecay: options.averageDecay ?? resumed?.architecture.averageDecay)
+                                                  averageDecay: options.averageDecay ?? resumed?.architecture.averageDecay,
+                                                  classNames: try Self.conditionalClassNames(options, resumed: resumed, data: data))
         do {
             model = try GenerativeZoo.make(architecture, seed: settings.seed)
         } catch {
@@ -118,6 +119,23 @@ public final class GenerativeTrainer: EpochLoop {
             (epoch, step, metrics) = (resumed.epoch, resumed.step, resumed.metrics)
             notes.append("resuming '\(options.out)' after epoch \(epoch) (step \(step))")
         }
+    }
+
+    /// An AC-GAN's classes: the resumed run's, or with `--conditional` the data set's; none otherwise.
+    static func conditionalClassNames(_ options: TrainingOptions, resumed: Checkpoint?, data: TrainingData) throws -> [String] {
+        if let resumed {
+            let stored = resumed.architecture.conditionalClassNames
+            if options.conditional && stored.isEmpty {
+                throw TrainingError.invalidOption("--conditional: the resumed run '\(options.out)' trains an unconditional dcgan")
+            }
+            return stored
+        }
+        guard options.conditional else { return [] }
+        let names = data.train.classes
+        guard names.count >= 2 else {
+            throw TrainingError.invalidOption("--conditional needs a labelled data set with at least 2 classes; this one has \(names.count)")
+        }
+        return names
     }
 
     /// The log columns of `EpochMetrics` for an objective (see the table above).
@@ -195,7 +213,7 @@ public final class GenerativeTrainer: EpochLoop {
                 var loss = 0.0, accuracy = 0.0
                 if let gan = model as? DCGAN<Float> {
                     let z = Tensor<Float>(shape: [batch.count] + gan.latentShape, scalars: noise.next(batch.count * gan.latentSize))
-                    let measured = gan.adversarialStep(real: images, noise: z, optimizer: optimizer)
+                    let measured = gan.adversarialStep(real: images, labels: batch.labels, noise: z, optimizer: optimizer)
                     if let decay = architecture.averageDecay { gan.updateAverage(decay: Float(decay), updates: step) }
                     (loss, accuracy) = (measured.discriminator, measured.discriminatorAccuracy)
                     generatorSum += measured.generator * Double(batch.count)
@@ -264,7 +282,7 @@ public final class GenerativeTrainer: EpochLoop {
             let tiles: [Tensor<Float>]
             var columns = 8
             if let gan = model as? DCGAN<Float> {
-                let z = PortableNormal.latents(seed: settings.seed, count: 64, size: gan.latentSize)
+                let z = PortableNormal.latents(seed: settings.seed, count: 64, size: gan.latentSize, code: gan.classCode)
                 tiles = [withNoGrad { gan(Tensor(shape: [64] + gan.latentShape, scalars: z)) }]
             } else {
                 let count = min(16, data.test.count)

@@ -51,6 +51,8 @@ public struct TrainingOptions: Sendable, Equatable {
     public var width: Int?
     /// dcgan only: keep an exponential moving average of the generator with this decay (`DCGAN.averaged`).
     public var averageDecay: Double?
+    /// dcgan only: train an AC-GAN, the generator conditioned on the data set's classes (`DCGAN.classes`).
+    public var conditional = false
     /// Classifiers only: the training loss's label smoothing ε (`crossEntropy(logits:labels:labelSmoothing:)`).
     public var labelSmoothing: Double?
     /// Classifiers only: the side of the cutout square in training images (`ImageTransform.cutout`).
@@ -272,6 +274,9 @@ public struct TrainingSettings: Sendable, Equatable {
         if let decay = options.averageDecay {
             guard model == "dcgan" else { throw bad("--ema is for dcgan (an average of its generator); \(model) has none") }
             guard decay > 0 && decay < 1 else { throw bad("--ema \(decay) must be between 0 and 1 (for example 0.999)") }
+        }
+        if options.conditional && model != "dcgan" {
+            throw bad("--conditional is for dcgan (a generator conditioned on the class); \(model) has no generator")
         }
     }
 

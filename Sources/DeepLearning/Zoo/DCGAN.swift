@@ -1,3 +1,5 @@
+import DLSupport
+
 /// A DCGAN (Radford, Metz & Chintala 2015) sized for small square images
 /// (28 x 28 MNIST by default): the generator and the discriminator as one
 /// module, so that one state dict (`generator.*`, `discriminator.*`) and
@@ -13,7 +15,8 @@
 ///     discriminator  x [N, C, s, s]
 ///                    -> Conv(C, w, 4, stride 2, pad 1) LeakyReLU(0.2)
 ///                    -> Conv(w, 2w, 4, stride 2, pad 1) BN LeakyReLU(0.2)
-///                    -> Conv(2w, 1, b) -> flatten: one logit per image [N, 1]
+///                    -> Conv(2w, 1 + K, b) -> flatten: one logit per image [N, 1]
+///                       (and, for an AC-GAN, K class logits: [N, 1 + K])
 ///
 /// The paper's choices: strided (transposed) convolutions instead of
 /// pooling, batch norm in both nets except the generator's output and the
@@ -28,6 +31,12 @@
 /// GAN samples oscillate with the adversarial game from step to step, and
 /// the average of recent generators draws cleaner digits than any one of
 /// them (Yazıcı et al. 2019).
+///
+/// With `classes` K > 0 it is an AC-GAN (Odena, Olah & Shlens 2017): the
+/// latent's last K values are a one-hot class code (`LatentClassCode`), and
+/// the discriminator's last convolution has K more output channels, an
+/// auxiliary classifier that must name the class of real and generated
+/// images alike, so the generator learns to draw the class it is asked for.
 public final class DCGAN<Scalar: TensorScalar>: Module<Scalar> {
     public let generator: NamedSequential<Scalar>
     public let discriminator: NamedSequential<Scalar>
@@ -37,16 +46,19 @@ public final class DCGAN<Scalar: TensorScalar>: Module<Scalar> {
     public let latentSize: Int
     /// [C, H, W] of the images.
     public let imageShape: [Int]
+    /// K, the classes of an AC-GAN's code; 0 for the unconditional DCGAN.
+    public let classes: Int
     /// The paper's MNIST width; `dltrain --width` changes it.
     public static var defaultWidth: Int { 64 }
 
     public init(generator: NamedSequential<Scalar>, discriminator: NamedSequential<Scalar>,
-                averaged: NamedSequential<Scalar>? = nil, latentSize: Int, imageShape: [Int]) {
+                averaged: NamedSequential<Scalar>? = nil, latentSize: Int, imageShape: [Int], classes: Int = 0) {
         self.generator = generator
         self.discriminator = discriminator
         self.averaged = averaged
         self.latentSize = latentSize
         self.imageShape = imageShape
+        self.classes = classes
         super.init()
     }
 
@@ -63,11 +75,15 @@ public final class DCGAN<Scalar: TensorScalar>: Module<Scalar> {
     /// The generator's input shape without the batch axis.
     public var latentShape: [Int] { [latentSize, 1, 1] }
 
+    /// Where an AC-GAN's class code sits in the latent; nil for the unconditional DCGAN.
+    public var classCode: LatentClassCode? { classes > 0 ? LatentClassCode(classes: classes, latentSize: latentSize) : nil }
+
     /// Builds the networks above for `imageShape` ([C, s, s], s a multiple of
     /// 4); with `averaged`, also the generator's average, starting as a copy
-    /// of it (drawing nothing from `g`, so both runs start from the same weights).
+    /// of it (drawing nothing from `g`, so both runs start from the same weights);
+    /// with `classes` K > 0, the AC-GAN above.
     public static func make<G: RandomNumberGenerator>(imageShape: [Int] = [1, 28, 28], latentSize: Int = 100,
-                                                      width: Int = defaultWidth, averaged: Bool = false,
+                                                      width: Int = defaultWidth, averaged: Bool = false, classes: Int = 0,
                                                       using g: inout G) throws -> DCGAN {
         try Z.checkChannels(imageShape, model: "dcgan")
         let (c, side) = (imageShape[0], imageShape[1])
@@ -77,13 +93,16 @@ public final class DCGAN<Scalar: TensorScalar>: Module<Scalar> {
         guard latentSize > 0, width > 0 else {
             throw ZooError.badConfiguration(model: "dcgan", reason: "latent size \(latentSize) and width \(width) must be positive")
         }
+        guard classes >= 0, classes < latentSize else {
+            throw ZooError.badConfiguration(model: "dcgan", reason: "\(classes) classes do not fit a class code into a latent of \(latentSize)")
+        }
         let base = side / 4
         let generator = makeGenerator(latentSize: latentSize, width: width, channels: c, base: base, &g)
         let discriminator = NamedSequential<Scalar>(
             ("conv1", down(c, width, 4, stride: 2, padding: 1, &g)), ("lrelu1", LeakyReLU<Scalar>(negativeSlope: 0.2)),
             ("conv2", down(width, 2 * width, 4, stride: 2, padding: 1, &g)), ("bn2", norm(2 * width, &g)),
             ("lrelu2", LeakyReLU<Scalar>(negativeSlope: 0.2)),
-            ("score", down(2 * width, 1, base, stride: 1, padding: 0, &g)), ("flatten", Flatten<Scalar>()))
+            ("score", down(2 * width, 1 + classes, base, stride: 1, padding: 0, &g)), ("flatten", Flatten<Scalar>()))
         var average: NamedSequential<Scalar>?
         if averaged {
             var skip = SkipInitialization()
@@ -94,7 +113,7 @@ public final class DCGAN<Scalar: TensorScalar>: Module<Scalar> {
             average = copy
         }
         return DCGAN(generator: generator, discriminator: discriminator, averaged: average, latentSize: latentSize,
-                     imageShape: imageShape)
+                     imageShape: imageShape, classes: classes)
     }
 
     static func makeGenerator<G: RandomNumberGenerator>(latentSize: Int, width: Int, channels c: Int, base: Int,

@@ -33,15 +33,20 @@ public enum GenerativeZoo {
     public static func entry(_ name: String) -> Entry? { entries.first { $0.name == name } }
 
     /// The architecture description a checkpoint records for `name` on images
-    /// of `imageShape`; a dcgan records its `width` and, when it keeps an
-    /// average of its generator, its decay (`average_decay`).
+    /// of `imageShape`; a dcgan records its `width`, when it keeps an
+    /// average of its generator its decay (`average_decay`), and when it is
+    /// an AC-GAN its classes (`conditional_classes`, `class_names`).
     public static func architecture(_ name: String, imageShape: [Int], width: Int = DCGAN<Float>.defaultWidth,
-                                    averageDecay: Double? = nil) -> ArchitectureDescription {
+                                    averageDecay: Double? = nil, classNames: [String] = []) -> ArchitectureDescription {
         var description = ArchitectureDescription(name: name, config: ["image_shape": .ints(imageShape)])
         if name == "dcgan" {
             description["latent_size"] = .int(100)
             description["width"] = .int(width)
             if let averageDecay { description["average_decay"] = .double(averageDecay) }
+            if !classNames.isEmpty {
+                description["conditional_classes"] = .int(classNames.count)
+                description["class_names"] = .strings(classNames)
+            }
         } else {
             description["code"] = .int(4)
         }
@@ -70,7 +75,8 @@ public enum GenerativeZoo {
         case .adversarial:
             return try DCGAN<Float>.make(imageShape: imageShape, latentSize: architecture.int("latent_size") ?? 100,
                                          width: architecture.int("width") ?? DCGAN<Float>.defaultWidth,
-                                         averaged: architecture.averageDecay != nil, using: &g)
+                                         averaged: architecture.averageDecay != nil,
+                                         classes: architecture.int("conditional_classes") ?? 0, using: &g)
         case .reconstruction:
             return try ConvAutoencoder<Float>.make(imageShape: imageShape, code: architecture.int("code") ?? 4, using: &g)
         }
@@ -78,6 +84,13 @@ public enum GenerativeZoo {
 }
 
 extension ArchitectureDescription {
+    /// An AC-GAN's class names (`conditional_classes` of them); empty for an unconditional dcgan.
+    public var conditionalClassNames: [String] {
+        guard let count = int("conditional_classes"), count > 0 else { return [] }
+        if case .strings(let names)? = self["class_names"], names.count == count { return names }
+        return (0..<count).map(String.init)
+    }
+
     /// A dcgan's generator-average decay, when it keeps one.
     public var averageDecay: Double? {
         if case .double(let decay)? = self["average_decay"] { return decay }

@@ -12,6 +12,9 @@
 //     (the input of its last node) of the samples and of the first n test
 //     images, and the same for an untrained generator of the same architecture;
 //   - samples per second of the generator in the C runtime, one thread and all.
+// A conditional generator (AC-GAN) draws class k mod K for sample k, as
+// dlsample does; the gate then also reports how many samples the classifier
+// puts in the class they were drawn for.
 // --record writes the figures into the generator's metadata (quality.*).
 import ArgumentParser
 import DeepLearning
@@ -46,7 +49,7 @@ struct GANQuality: ParsableCommand {
         let lenet = try Model(path: classifier)
         let features = try FeatureExtractor(lenet)
 
-        let latents = PortableNormal.latents(seed: seed, count: n, size: trained.latentSize)
+        let latents = PortableNormal.latents(seed: seed, count: n, size: trained.latentSize, code: trained.classCode)
         let samples = try features.run(try trained.images(latents: latents, threads: ParallelFor.processorCount))
         let test = try MNIST.load(directory: data, split: .test)
         let real = try features.run(try (0..<min(n, test.count)).map { i in
@@ -69,6 +72,10 @@ struct GANQuality: ParsableCommand {
                 let k = test.count - 1 - i
                 return try Image(width: test.width, height: test.height, channels: 1, pixels: Array(test.imageBytes(k)))
             }).features, dimension: features.dimension)
+        // A conditional generator's samples, classified as the class they were drawn for.
+        let asked = trained.classCode.map { code in
+            Double(zip(predicted, code.cycling(count: n)).filter { $0 == $1 }.count) / Double(n)
+        }
         var histogram = [Int](repeating: 0, count: features.classes)
         for p in predicted { histogram[p] += 1 }
 
@@ -79,6 +86,7 @@ struct GANQuality: ParsableCommand {
         print("generator \(generator): \(trained.latentSize)-value latents -> \(trained.imageShape)")
         print(formatted("confident (p >= 0.9): %.1f%% (goal >= 80%%; test images: %.1f%%)", confident * 100, confidentReal * 100))
         let uniformEntropy: Double = log(Double(features.classes))
+        if let asked { print(formatted("classified as the class drawn: %.1f%% (conditional generator)", asked * 100)) }
         print(formatted("class entropy: %.3f nats of %.3f (goal >= 2.1); histogram ", entropy, uniformEntropy)
               + histogram.map(String.init).joined(separator: " "))
         print(formatted("Fréchet distance: %.2f (untrained generator %.2f; test images against other test images %.2f)",
@@ -92,6 +100,7 @@ struct GANQuality: ParsableCommand {
                 ("generator", .string(generator)), ("samples", .int(n)), ("seed", .string(String(seed))),
                 ("confident_fraction", .number(confident)), ("confident_fraction_test_images", .number(confidentReal)),
                 ("class_entropy", .number(entropy)),
+                ("class_agreement", asked.map { .number($0) } ?? .null),
                 ("class_histogram", .array(histogram.map { .int($0) })),
                 ("frechet_distance", .number(frechet)), ("frechet_distance_untrained", .number(frechetUntrained)),
                 ("frechet_distance_test_vs_test", .number(frechetTest)),
@@ -116,7 +125,7 @@ struct GANQuality: ParsableCommand {
     /// A random-init generator of the trained one's architecture, exported.
     func untrainedGenerator(like trained: Generator) throws -> ExportedModel {
         let shape = trained.imageShape
-        var architecture = GenerativeZoo.architecture("dcgan", imageShape: shape)
+        var architecture = GenerativeZoo.architecture("dcgan", imageShape: shape, classNames: trained.labels)
         architecture["latent_size"] = .int(trained.latentSize)
         let model = try GenerativeZoo.make(architecture, seed: 12345)
         return try ModelExporter.export(Checkpoint(architecture: architecture, model: model.stateDict()))
