@@ -85,7 +85,7 @@ test-symbols: $(BUILD)/libdlrt.so.$(SOVER)
 # with this library in place of its own; its source compiles against this header (tools/check-abi-compat.sh).
 test-abi-compat: $(BUILD)/libdlrt.so.$(SOVER) $(BUILD)/seeds/small.dlrt
 	@sh tools/check-abi-compat.sh $(BUILD) $(VERSION) $(BUILD)/seeds/small.dlrt $(BUILD)/seeds/small_int8.dlrt \
-	  models/mnist-lenet5.dlrt models/cifar10-resnet20.dlrt models/cifar10-resnet20-int8.dlrt models/mnist-dcgan.dlrt
+	  models/mnist-lenet5.dlrt models/cifar10-resnet20.dlrt models/cifar10-resnet20-int8.dlrt models/mnist-dcgan.dlrt models/mnist-acgan.dlrt
 
 # Every runtime source compiles without a single warning under both gcc and clang (-Werror):
 # objects go to $(BUILD)/warnings/<compiler>/, so a warning fails the build of that object.
@@ -143,13 +143,16 @@ test-example: lib $(BUILD)/seeds/small.dlrt
 	$(BUILD)/run_model $(BUILD)/seeds/small.dlrt > $(BUILD)/run_model.out
 	@grep -q "output prob \[1x3\]" $(BUILD)/run_model.out && echo "example: 1 passed, 0 failed"
 
-# examples/sample_generator.c, built the same way, samples the bundled DCGAN generator into a PGM grid:
+# examples/sample_generator.c, built the same way, samples the bundled generators (DCGAN, and the AC-GAN
+# with its class code) into PGM grids:
 # 16 tiles of 28x28 with 2-pixel borders make a 122x122 image after its 15-byte header.
 test-example-generator: lib
 	$(call build_example,examples/sample_generator.c,$(BUILD)/sample_generator)
-	$(BUILD)/sample_generator models/mnist-dcgan.dlrt $(BUILD)/samples.pgm 16 0 > /dev/null
-	@[ "$$(head -c 15 $(BUILD)/samples.pgm | tr '\n' ' ')" = "P5 122 122 255 " ] && [ $$(wc -c < $(BUILD)/samples.pgm) -eq 14899 ] \
-	  && echo "example generator: 1 passed, 0 failed"
+	@for model in mnist-dcgan mnist-acgan; do \
+	  $(BUILD)/sample_generator models/$$model.dlrt $(BUILD)/$$model.pgm 16 0 > /dev/null \
+	  && [ "$$(head -c 15 $(BUILD)/$$model.pgm | tr '\n' ' ')" = "P5 122 122 255 " ] \
+	  && [ $$(wc -c < $(BUILD)/$$model.pgm) -eq 14899 ] || { echo "example generator: $$model failed"; exit 1; }; \
+	done; echo "example generator: 2 passed, 0 failed"
 
 # examples/generate_text.c, built the same way, samples the bundled character model through the C ABI
 # with kept recurrent state; its text must be dlgen's for the same prime, length, temperature and seed

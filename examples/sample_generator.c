@@ -11,7 +11,9 @@
  * grid is dlsample's default layout (ceil(sqrt(count)) columns, 2 black
  * pixels around and between tiles), and values map from output.range to
  * 0..255 rounded half away from zero, so the PGM holds the same pixels as
- * `dlsample MODEL -n COUNT --seed SEED`'s PNG (gray models).
+ * `dlsample MODEL -n COUNT --seed SEED`'s PNG (gray models). A conditional
+ * generator (metadata input.latent_classes K) gets its class code as dlsample
+ * writes it: the latent's last K values one-hot, class k mod K for sample k.
  */
 #include <dlrt.h>
 #include <math.h>

@@ -170,6 +170,7 @@ import DLSupport
             (["-n", "10", "--grid", "3x3"], 64, "too few for 10 samples"),
             (["-n", "4", "--grid", "four"], 64, "is not COLUMNSxROWS"),
             (["-n", "4", "-o", "nowhere/s.png"], 1, "does not exist"),
+            (["-n", "4", "--class", "3"], 1, "is an unconditional generator"),
         ] {
             let result = try Tool.run("dlsample", [model] + arguments + (arguments.contains("-o") ? [] : ["-o", "bad.png"]), in: dir)
             #expect(result.status == status && result.err.contains(message), "\(arguments): \(result.status) \(result.err)")

@@ -77,7 +77,8 @@ public enum GeneratorExporter {
                          producer: String) -> [(MetadataKey, MetadataValue)] {
         let name = checkpoint.architecture.name
         let (c, h, w) = (gan.imageShape[0], gan.imageShape[1], gan.imageShape[2])
-        var description = "\(name) generator trained \(checkpoint.epoch) epoch\(checkpoint.epoch == 1 ? "" : "s") on \(dataset)"
+        let conditional = gan.classes > 0 ? " conditioned on \(gan.classes) classes (AC-GAN)," : ""
+        var description = "\(name) generator\(conditional) trained \(checkpoint.epoch) epoch\(checkpoint.epoch == 1 ? "" : "s") on \(dataset)"
         if let decay = checkpoint.architecture.averageDecay {
             description += " (the moving average of its generator, decay \(decay))"
         }
@@ -87,7 +88,7 @@ public enum GeneratorExporter {
             description += " (last epoch)"
         }
         var entries: [(MetadataKey, MetadataValue)] = [
-            (.modelName, .string("\(name)-\(dataset)")),
+            (.modelName, .string("\(name)\(gan.classes > 0 ? "-conditional" : "")-\(dataset)")),
             (.modelArchitecture, .string(name)),
             (.modelProducer, .string(producer)),
             (.modelDescription, .string(description)),
