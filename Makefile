@@ -129,12 +129,12 @@ $(BUILD)/seeds/small.dlrt $(BUILD)/seeds/small_int8.dlrt &: tools/fuzz/make_seed
 	$(BUILD)/make_seeds $(BUILD)/seeds
 
 # Examples are built as a C user would: plain cc against the installed header, library and dlrt.pc.
-#   $(call build_example,SOURCE,PROGRAM)
+#   $(call build_example,SOURCE,PROGRAM[,CFLAGS,PKG-CONFIG PACKAGES])
 EXAMPLE_PREFIX = $(abspath $(BUILD))/prefix
 define build_example
 	@rm -rf $(EXAMPLE_PREFIX)
 	@$(MAKE) --no-print-directory install PREFIX=$(EXAMPLE_PREFIX) BUILD=$(BUILD) > /dev/null
-	cc $(1) $$(PKG_CONFIG_PATH=$(EXAMPLE_PREFIX)/lib/pkgconfig pkg-config --cflags --libs dlrt) -lm \
+	cc $(3) $(1) $$(PKG_CONFIG_PATH=$(EXAMPLE_PREFIX)/lib/pkgconfig pkg-config --cflags --libs dlrt $(4)) -lm \
 	   -Wl,-rpath,$(EXAMPLE_PREFIX)/lib -o $(2)
 endef
 
@@ -144,15 +144,20 @@ test-example: lib $(BUILD)/seeds/small.dlrt
 	@grep -q "output prob \[1x3\]" $(BUILD)/run_model.out && echo "example: 1 passed, 0 failed"
 
 # examples/sample_generator.c, built the same way, samples the bundled generators (DCGAN, and the AC-GAN
-# with its class code) into PGM grids:
-# 16 tiles of 28x28 with 2-pixel borders make a 122x122 image after its 15-byte header.
+# with its class code) into PGM grids, and built with libpng, into a PNG:
+# 16 tiles of 28x28 with 2-pixel borders make a 122x122 image (after a PGM's 15-byte header).
 test-example-generator: lib
 	$(call build_example,examples/sample_generator.c,$(BUILD)/sample_generator)
 	@for model in mnist-dcgan mnist-acgan; do \
 	  $(BUILD)/sample_generator models/$$model.dlrt $(BUILD)/$$model.pgm 16 0 > /dev/null \
 	  && [ "$$(head -c 15 $(BUILD)/$$model.pgm | tr '\n' ' ')" = "P5 122 122 255 " ] \
 	  && [ $$(wc -c < $(BUILD)/$$model.pgm) -eq 14899 ] || { echo "example generator: $$model failed"; exit 1; }; \
-	done; echo "example generator: 2 passed, 0 failed"
+	done
+	$(call build_example,examples/sample_generator.c,$(BUILD)/sample_generator_png,-DWITH_LIBPNG,libpng)
+	@$(BUILD)/sample_generator_png models/mnist-acgan.dlrt $(BUILD)/mnist-acgan.png 16 0 > /dev/null \
+	  && [ "$$(od -An -tx1 -N24 $(BUILD)/mnist-acgan.png | tr -d ' \n')" = "89504e470d0a1a0a0000000d494844520000007a0000007a" ] \
+	  || { echo "example generator: the PNG is not a 122x122 PNG"; exit 1; }
+	@echo "example generator: 3 passed, 0 failed"
 
 # examples/generate_text.c, built the same way, samples the bundled character model through the C ABI
 # with kept recurrent state; its text must be dlgen's for the same prime, length, temperature and seed

@@ -1,10 +1,15 @@
 /*
  * sample_generator: draw images from a generator model (dlexport of a
  * `dltrain --model dcgan` checkpoint) through the C ABI alone, and write them
- * as one binary PGM grid (no image library needed).
+ * as one binary PGM grid (no image library needed), or a PNG with libpng.
  *
  *   cc sample_generator.c $(pkg-config --cflags --libs dlrt) -lm -o sample_generator
  *   ./sample_generator models/mnist-dcgan.dlrt out.pgm [count] [seed]
+ *
+ * Built with libpng, it writes PNG when the output name ends in .png:
+ *
+ *   cc -DWITH_LIBPNG sample_generator.c $(pkg-config --cflags --libs dlrt libpng) -lm -o sample_generator
+ *   ./sample_generator models/mnist-acgan.dlrt out.png
  *
  * The latents are those of `dlsample --seed SEED` (docs/GAN.md): SplitMix64,
  * 53-bit uniforms, Box-Muller in double, both values of each pair used; the
@@ -21,6 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef WITH_LIBPNG
+#include <png.h>
+#endif
 
 static int fail(const char *what, dlrt_status status) {
     fprintf(stderr, "sample_generator: %s: %s: %s\n", what, dlrt_status_name(status), dlrt_last_error());
@@ -55,9 +63,41 @@ static float next_normal(normal_rng *g) {
     return (float)(r * cos(angle));
 }
 
+/* The grid as an 8-bit gray PNG (with libpng) or a binary PGM; 0 on success. A file it
+ * created and could not finish is removed; one it could not open is left alone. */
+static int write_grid(const char *path, const unsigned char *pixels, size_t width, size_t height, const char **format) {
+    size_t length = strlen(path);
+#ifdef WITH_LIBPNG
+    if (length >= 4 && strcmp(path + length - 4, ".png") == 0) {
+        *format = "PNG";
+        png_image image;
+        memset(&image, 0, sizeof image);
+        image.version = PNG_IMAGE_VERSION;
+        image.width = (png_uint_32)width;
+        image.height = (png_uint_32)height;
+        image.format = PNG_FORMAT_GRAY;
+        FILE *f = fopen(path, "wb");
+        if (f == NULL) return -1;
+        int ok = png_image_write_to_stdio(&image, f, 0, pixels, 0, NULL) != 0;
+        if (fclose(f) == 0 && ok) return 0;
+        remove(path);
+        return -1;
+    }
+#else
+    (void)length;
+#endif
+    *format = "PGM";
+    FILE *f = fopen(path, "wb");
+    if (f == NULL) return -1;
+    int ok = fprintf(f, "P5\n%zu %zu\n255\n", width, height) >= 0 && fwrite(pixels, 1, width * height, f) == width * height;
+    if (fclose(f) == 0 && ok) return 0;
+    remove(path);
+    return -1;
+}
+
 int main(int argc, char **argv) {
     if (argc < 3 || argc > 5) {
-        fprintf(stderr, "usage: sample_generator model.dlrt out.pgm [count (default 16)] [seed (default 0)]\n");
+        fprintf(stderr, "usage: sample_generator model.dlrt out.pgm|out.png [count (default 16)] [seed (default 0)]\n");
         return 2;
     }
     long count = argc > 3 ? strtol(argv[3], NULL, 10) : 16;
@@ -134,15 +174,13 @@ int main(int argc, char **argv) {
         }
     }
 
-    FILE *f = fopen(argv[2], "wb");
-    if (f == NULL || fprintf(f, "P5\n%zu %zu\n255\n", width, height) < 0 ||
-        fwrite(pixels, 1, width * height, f) != width * height || fclose(f) != 0) {
+    const char *format;
+    if (write_grid(argv[2], pixels, width, height, &format) != 0) {
         fprintf(stderr, "sample_generator: cannot write %s\n", argv[2]);
-        if (f != NULL) remove(argv[2]);
         return 1;
     }
-    printf("sample_generator: %zu samples of %zux%zu from %zu-value latents (seed %llu) -> %s (%zux%zu PGM)\n", n, h,
-           w, latent, seed, argv[2], width, height);
+    printf("sample_generator: %zu samples of %zux%zu from %zu-value latents (seed %llu) -> %s (%zux%zu %s)\n", n, h,
+           w, latent, seed, argv[2], width, height, format);
     free(pixels);
     free(images);
     free(z);
