@@ -147,11 +147,9 @@ extension DLTrain {
             let trainer = try GenerativeTrainer(options, console: console)
             let s = trainer.settings
             let trainable = trainer.model.trainableParameters().reduce(0) { $0 + $1.count }
-            var average = trainer.architecture.averageDecay.map { ", and an average of the generator with decay \($0)" } ?? ""
-            if let gan = trainer.model as? DCGAN<Float>, gan.classes > 0 {
-                average += "; conditioned on \(gan.classes) classes (AC-GAN)"
-            }
-            console.result("dltrain: \(s.model) (\(trainable) trained parameters: \(trainer.entry.summary)\(average))")
+            let average = trainer.architecture.averageDecay.map { ", and an average of the generator with decay \($0)" } ?? ""
+            let built = (trainer.model as? DCGAN<Float>)?.summary ?? trainer.entry.summary
+            console.result("dltrain: \(s.model) (\(trainable) trained parameters: \(built)\(average))")
             console.result("data: \(trainer.data.kind.rawValue) '\(s.data)': \(trainer.data.train.count) train, \(trainer.data.test.count) test, pixels to \(trainer.entry.pixelRange) (loaded in \(formatted("%.1f", monotonicSeconds() - loadStart)) s)")
             console.result("recipe: \(s.optimizer.rawValue) lr \(s.learningRate) momentum \(s.momentum) weight decay \(s.weightDecay), batch \(s.batchSize), \(s.epochs) epochs, seed \(s.seed), \(trainer.threads) threads")
             for note in trainer.notes { console.result(note) }

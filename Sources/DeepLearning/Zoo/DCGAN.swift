@@ -48,17 +48,20 @@ public final class DCGAN<Scalar: TensorScalar>: Module<Scalar> {
     public let imageShape: [Int]
     /// K, the classes of an AC-GAN's code; 0 for the unconditional DCGAN.
     public let classes: Int
+    /// w, the base width: the generator's layers have 2w and w channels, the discriminator's w and 2w.
+    public let width: Int
     /// The paper's MNIST width; `dltrain --width` changes it.
     public static var defaultWidth: Int { 64 }
 
     public init(generator: NamedSequential<Scalar>, discriminator: NamedSequential<Scalar>,
-                averaged: NamedSequential<Scalar>? = nil, latentSize: Int, imageShape: [Int], classes: Int = 0) {
+                averaged: NamedSequential<Scalar>? = nil, latentSize: Int, imageShape: [Int], width: Int, classes: Int = 0) {
         self.generator = generator
         self.discriminator = discriminator
         self.averaged = averaged
         self.latentSize = latentSize
         self.imageShape = imageShape
         self.classes = classes
+        self.width = width
         super.init()
     }
 
@@ -71,6 +74,14 @@ public final class DCGAN<Scalar: TensorScalar>: Module<Scalar> {
 
     /// The sampler: [N, L, 1, 1] latents to [N, C, H, W] images in [-1, 1].
     public override func forward(_ input: Tensor<Scalar>) -> Tensor<Scalar> { sampler(input) }
+
+    /// The networks as built, e.g. "z 100 -> 128x7x7 -> 64x14x14 -> 1x28x28 tanh (width 64); mirrored discriminator".
+    public var summary: String {
+        let (c, side) = (imageShape[0], imageShape[1])
+        let b = side / 4
+        return "DCGAN (Radford et al. 2015): z \(latentSize) -> \(2 * width)x\(b)x\(b) -> \(width)x\(2 * b)x\(2 * b) -> \(c)x\(side)x\(side) tanh "
+            + "(width \(width)); mirrored discriminator" + (classes > 0 ? " with \(classes) class logits (AC-GAN: the latent's last \(classes) values a class code)" : "")
+    }
 
     /// The generator's input shape without the batch axis.
     public var latentShape: [Int] { [latentSize, 1, 1] }
@@ -113,7 +124,7 @@ public final class DCGAN<Scalar: TensorScalar>: Module<Scalar> {
             average = copy
         }
         return DCGAN(generator: generator, discriminator: discriminator, averaged: average, latentSize: latentSize,
-                     imageShape: imageShape, classes: classes)
+                     imageShape: imageShape, width: width, classes: classes)
     }
 
     static func makeGenerator<G: RandomNumberGenerator>(latentSize: Int, width: Int, channels c: Int, base: Int,
