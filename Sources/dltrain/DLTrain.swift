@@ -22,7 +22,7 @@ struct DLTrain: ParsableCommand {
         and checkpointed atomically to --out (model, optimizer, schedule, RNG states, metrics, recipe).
         Flags left out take the model's recipe: mlp/lenet5 Adam 1e-3 batch 64 cosine; CIFAR ResNets SGD 0.1 \
         momentum 0.9 weight decay 5e-4 batch 128 onecycle; others SGD 0.05 cosine. --resume continues --out \
-        with the settings stored in it (bit-exact with the same --threads).
+        with the settings stored in it (bit-exact with the same --threads) and the same --log.
 
         Quantization-aware fine-tuning: dltrain --qat --resume fp32.ckpt [--epochs N] [--lr X] [--out qat.ckpt], \
         then dlexport qat.ckpt --int8 --calibrate DATA.
@@ -57,7 +57,7 @@ struct DLTrain: ParsableCommand {
     @Flag(help: "Start a new run even if --out exists.") var overwrite = false
     @Option(help: "Seed of the weights, the data order and augmentation.") var seed: UInt64?
     @Option(help: "Threads for kernels and data loading (default: every CPU).") var threads: Int?
-    @Option(help: "Per-epoch log: JSON lines, or CSV if the name ends in .csv.") var log: String?
+    @Option(help: "Per-epoch log: JSON lines, or CSV if the name ends in .csv (--resume keeps writing the run's own).") var log: String?
     @Option(name: .customLong("init"), help: "Initial weights from this checkpoint (transfer learning).") var initFrom: String?
     @Option(help: "Freeze parameters whose dotted names match this glob (repeatable).") var freeze: [String] = []
     @Option(help: "With --init: a new classifier head for N classes.") var resetHead: Int?

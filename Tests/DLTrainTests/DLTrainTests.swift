@@ -103,6 +103,35 @@ enum Fixture {
         #expect((checkpoint.metrics.last?.testAccuracy ?? 0) > 0.3)
     }
 
+    /// A resume without --log keeps writing the run's own log; --log on resume moves it
+    /// (the log is the whole history, rewritten after every epoch).
+    @Test func resumeContinuesTheRunsLog() throws {
+        let dir = try Fixture.makeDirectory()
+        defer { Fixture.remove(dir) }
+        try Fixture.writeMNIST(to: dir, train: 32, test: 10)
+        var options = Fixture.options(data: dir, out: "\(dir)/model.ckpt", epochs: 3)
+        options.log = "\(dir)/log.jsonl"
+        options.stopAfter = 1
+        try Trainer(options).run()
+        var resume = Fixture.options(data: dir, out: options.out, epochs: 2)
+        resume.resume = true
+        let resumed = try Trainer(resume)
+        #expect(resumed.settings.log == options.log)
+        try resumed.run()
+        func epochs(_ path: String) throws -> [Int?] {
+            try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map {
+                try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])["epoch"] as? Int
+            }
+        }
+        #expect(try epochs(options.log!) == [1, 2])
+        resume.epochs = 3
+        resume.log = "\(dir)/moved.jsonl"
+        try Trainer(resume).run()
+        #expect(try epochs(resume.log!) == [1, 2, 3])
+        #expect(try epochs(options.log!) == [1, 2], "the old log is left as it was")
+        #expect(TrainingSettings.parseRecipe(try Checkpoint.read(from: options.out).recipe)?["log"] == resume.log)
+    }
+
     @Test func labelSmoothingAndCutoutReachTheTrainingStep() throws {
         let dir = try Fixture.makeDirectory()
         defer { Fixture.remove(dir) }

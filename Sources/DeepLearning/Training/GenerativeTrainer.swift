@@ -72,7 +72,7 @@ public final class GenerativeTrainer: EpochLoop {
         }
         self.entry = entry
         try Trainer.refuseTransferFlags(options, model: entry.name)
-        try Trainer.checkOutputs(options, resumed: resumed)
+        try Trainer.checkOutputs(options, log: settings.log, resumed: resumed)
         threads = options.threads ?? ParallelFor.processorCount
         pool = ComputePool.Private(threads: threads)
 
@@ -111,7 +111,7 @@ public final class GenerativeTrainer: EpochLoop {
                                      dropLast: data.train.count > settings.batchSize, threads: loaderThreads)
         testLoader = try DataLoader(data.test, batchSize: max(settings.batchSize, 256), threads: loaderThreads)
         schedule = Trainer.makeSchedule(settings, optimizer: optimizer, batchesPerEpoch: trainLoader.batchCount)
-        log = options.log.map { MetricsLog(path: $0, measurements: Self.measurementNames(entry.objective)) }
+        log = settings.log.map { MetricsLog(path: $0, measurements: Self.measurementNames(entry.objective)) }
 
         if let resumed {
             try Trainer.restore(resumed, from: options.out, architecture: architecture, seed: settings.seed, model: model,

@@ -61,7 +61,7 @@ public final class LanguageModelTrainer: EpochLoop {
         let settings = try TrainingSettings.resolve(options, stored: stored)
         self.settings = settings
         try Trainer.refuseTransferFlags(options, model: settings.model)
-        try Trainer.checkOutputs(options, resumed: resumed)
+        try Trainer.checkOutputs(options, log: settings.log, resumed: resumed)
         threads = options.threads ?? ParallelFor.processorCount
         pool = ComputePool.Private(threads: threads)
 
@@ -98,7 +98,7 @@ public final class LanguageModelTrainer: EpochLoop {
         model = recipe.model(vocabularySize: corpus.vocabulary.count, using: &generator)
         optimizer = Trainer.makeOptimizer(settings, groups: [ParameterGroup(model.parameters())])
         schedule = Trainer.makeSchedule(settings, optimizer: optimizer, batchesPerEpoch: trainStreams.chunkCount)
-        log = options.log.map {
+        log = settings.log.map {
             MetricsLog(path: $0, measurements: .init(trainLoss: "train_nats_per_char", trainAccuracy: nil,
                                                      testLoss: "val_nats_per_char", testAccuracy: nil))
         }

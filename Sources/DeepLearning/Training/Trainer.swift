@@ -72,7 +72,7 @@ public final class Trainer {
         }
         let entry: ModelZoo.Entry
         do { entry = try ModelZoo.entry(settings.model) } catch { throw TrainingError.model("\(error)") }
-        try Self.checkOutputs(options, resumed: resumed)
+        try Self.checkOutputs(options, log: settings.log, resumed: resumed)
 
         threads = options.threads ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         pool = ComputePool.Private(threads: threads)
@@ -140,7 +140,7 @@ public final class Trainer {
 
         optimizer = Self.makeOptimizer(settings, groups: [ParameterGroup(model.parameters())])
         schedule = Self.makeSchedule(settings, optimizer: optimizer, batchesPerEpoch: trainLoader.batchCount)
-        log = options.log.map(MetricsLog.init(path:))
+        log = settings.log.map(MetricsLog.init(path:))
 
         if let resumed {
             try Self.restore(resumed, from: options.out, architecture: architecture, seed: settings.seed, model: model,
@@ -368,14 +368,14 @@ public final class Trainer {
         return (checkpoint, settings)
     }
 
-    /// Before anything is built: --epochs against the resumed run, and the checkpoint and log writable.
+    /// Before anything is built: --epochs against the resumed run, and the checkpoint and `log` writable.
     /// A complete run resumed is not an error (there is nothing to do); asking for fewer epochs than it holds is.
-    static func checkOutputs(_ options: TrainingOptions, resumed: Checkpoint?) throws {
+    static func checkOutputs(_ options: TrainingOptions, log: String?, resumed: Checkpoint?) throws {
         if let resumed, let epochs = options.epochs, epochs < resumed.epoch {
             throw TrainingError.invalidOption("--epochs \(epochs) is fewer than the \(resumed.epoch) epochs '\(options.out)' already holds")
         }
         try checkWritable(options.out, what: "--out", allowExisting: options.resume || options.overwrite)
-        if let log = options.log { try checkWritable(log, what: "--log", allowExisting: true) }
+        if let log { try checkWritable(log, what: "--log", allowExisting: true) }
     }
 
     static func checkWritable(_ path: String, what: String, allowExisting: Bool) throws {

@@ -133,6 +133,9 @@ public struct TrainingSettings: Sendable, Equatable {
     public var labelSmoothing: Double = 0
     /// The side of the cutout square in training images (0: none).
     public var cutout: Int = 0
+    /// The per-epoch log (recipe key `log`, written only when there is one), so that
+    /// `--resume` keeps writing it without `--log`; `--log` on resume moves it.
+    public var log: String?
 
     /// The settings that decide the weights a run produces: a resume may not change them.
     static let fixedOnResume: Set<String> = ["model", "batch_size", "optimizer", "schedule", "seed", "freeze", "init",
@@ -200,6 +203,7 @@ public struct TrainingSettings: Sendable, Equatable {
         settings.qatFrom = options.qatFrom ?? s["qat_from"].flatMap { $0.isEmpty ? nil : $0 }
         settings.labelSmoothing = try options.labelSmoothing ?? storedValue("label_smoothing", { Double($0) }) ?? 0
         settings.cutout = try options.cutout ?? storedValue("cutout", { Int($0) }) ?? 0
+        settings.log = options.log ?? s["log"].flatMap { $0.isEmpty ? nil : $0 }
         if optimizer == .adamw && options.weightDecay == nil && s["weight_decay"] == nil && settings.weightDecay == 0 {
             settings.weightDecay = 1e-2 // AdamW's usual decoupled decay
         }
@@ -300,6 +304,7 @@ public struct TrainingSettings: Sendable, Equatable {
         if let qatFrom { e["qat_from"] = qatFrom }
         e["label_smoothing"] = String(labelSmoothing)
         e["cutout"] = String(cutout)
+        if let log { e["log"] = log }
         return e
     }
 
