@@ -63,33 +63,30 @@ static float next_normal(normal_rng *g) {
     return (float)(r * cos(angle));
 }
 
-/* The grid as an 8-bit gray PNG (with libpng) or a binary PGM; 0 on success. A file it
- * created and could not finish is removed; one it could not open is left alone. */
+/* The grid as an 8-bit gray PNG (built with libpng, for a .png name) or a binary PGM; 0 on success.
+ * A file it created and could not finish is removed; one it could not open is left alone. */
 static int write_grid(const char *path, const unsigned char *pixels, size_t width, size_t height, const char **format) {
-    size_t length = strlen(path);
+    int png = 0;
 #ifdef WITH_LIBPNG
-    if (length >= 4 && strcmp(path + length - 4, ".png") == 0) {
-        *format = "PNG";
+    size_t length = strlen(path);
+    png = length >= 4 && strcmp(path + length - 4, ".png") == 0;
+#endif
+    *format = png ? "PNG" : "PGM";
+    FILE *f = fopen(path, "wb");
+    if (f == NULL) return -1;
+    int ok;
+#ifdef WITH_LIBPNG
+    if (png) {
         png_image image;
         memset(&image, 0, sizeof image);
         image.version = PNG_IMAGE_VERSION;
         image.width = (png_uint_32)width;
         image.height = (png_uint_32)height;
         image.format = PNG_FORMAT_GRAY;
-        FILE *f = fopen(path, "wb");
-        if (f == NULL) return -1;
-        int ok = png_image_write_to_stdio(&image, f, 0, pixels, 0, NULL) != 0;
-        if (fclose(f) == 0 && ok) return 0;
-        remove(path);
-        return -1;
-    }
-#else
-    (void)length;
+        ok = png_image_write_to_stdio(&image, f, 0, pixels, 0, NULL) != 0;
+    } else
 #endif
-    *format = "PGM";
-    FILE *f = fopen(path, "wb");
-    if (f == NULL) return -1;
-    int ok = fprintf(f, "P5\n%zu %zu\n255\n", width, height) >= 0 && fwrite(pixels, 1, width * height, f) == width * height;
+        ok = fprintf(f, "P5\n%zu %zu\n255\n", width, height) >= 0 && fwrite(pixels, 1, width * height, f) == width * height;
     if (fclose(f) == 0 && ok) return 0;
     remove(path);
     return -1;

@@ -105,13 +105,15 @@ public enum Sampler {
             return latents
         }
         let count = latents.count / generator.latentSize
-        var codes = request.walkTo == nil ? code.cycling(count: count) : [Int](repeating: 0, count: count)
+        let codes: [Int]
         if let choice = request.classChoice {
             guard let index = classIndex(choice, labels: generator.labels) else {
                 throw SampleError.invalidArgument("--class \(choice): '\(request.modelPath)' draws the classes "
                                                   + generator.labels.joined(separator: ", ") + " (by name or index 0...\(code.classes - 1))")
             }
             codes = [Int](repeating: index, count: count)
+        } else {
+            codes = request.walkTo == nil ? code.cycling(count: count) : [Int](repeating: 0, count: count)
         }
         return code.applying(codes, to: latents)
     }
