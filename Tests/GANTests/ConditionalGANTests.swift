@@ -127,6 +127,7 @@ import DLSupport
         let model = try Model(bytes: exported.bytes)
         #expect(model.int("input.latent_classes") == 10 && model.strings("labels") == (0..<10).map(String.init))
         #expect(model.string("input.latent_distribution")?.contains("one-hot class code") == true)
+        #expect(exported.summary.description.hasPrefix("dcgan conditional generator (10-class code)"))
         let generator = try Generator(path: "\(dir)/ac.dlrt")
         #expect(generator.classCode == LatentClassCode(classes: 10, latentSize: 100))
 

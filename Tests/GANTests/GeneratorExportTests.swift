@@ -59,6 +59,7 @@ import DLRuntime
         #expect(model.string("input.latent_distribution") == "normal(0, 1)")
         #expect(model.string("model.architecture") == "dcgan")
         #expect(model.strings("labels") == nil, "a generator has no classes")
+        #expect(exported.summary.description.hasPrefix("dcgan generator trained on"))
         #expect(exported.summary.description.contains("image output"))
     }
 

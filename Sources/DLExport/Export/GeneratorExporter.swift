@@ -64,7 +64,7 @@ public enum GeneratorExporter {
         let bytes = try lowered.builder.serialize()
         let parityError = try ModelExporter.verify(bytes, input: input, expected: expected, tolerance: options.tolerance)
         return ExportedModel(file: lowered.builder.modelFile, bytes: bytes, summary: ExportSummary(
-            architecture: "\(name) generator", dataset: dataset, inputShape: gan.latentShape, classes: 0,
+            architecture: gan.classes > 0 ? "\(name) conditional generator (\(gan.classes)-class code)" : "\(name) generator", dataset: dataset, inputShape: gan.latentShape, classes: 0,
             nodes: lowered.builder.nodes.count, foldedBatchNorms: lowered.foldedBatchNorms,
             fusedActivations: lowered.fusedActivations,
             parameters: lowered.builder.tensors.filter(\.isConstant).reduce(0) { $0 + $1.elementCount },
