@@ -76,8 +76,10 @@ public enum FileIO {
         }
 
         // Hidden and unique per writer (mkstemp), so concurrent writers never share one.
+        // The writer's pid in the name lets a later write remove what a killed one left.
         try simulated(.create, path, "create a temporary file next to")
-        var template = Array("\(directory)/.\(baseName).tmp-XXXXXX".utf8CString)
+        removeOrphanedTemporaries(in: directory, baseName: baseName)
+        var template = Array("\(directory)/.\(baseName).tmp-\(getpid())-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
             guard let base = buffer.baseAddress else { return -1 }
             return mkstemp(base)
@@ -122,6 +124,20 @@ public enum FileIO {
         if directoryFD >= 0 {
             _ = fsync(directoryFD)
             _ = close(directoryFD)
+        }
+    }
+
+    /// Removes the temporary files `writeAtomically` left for `baseName` when
+    /// its process was killed mid-write (SIGKILL, power loss): those whose
+    /// writer's pid no longer exists on this host. A live writer's file, this
+    /// process's own and names in any other form are left alone.
+    static func removeOrphanedTemporaries(in directory: String, baseName: String) {
+        let prefix = ".\(baseName).tmp-"
+        guard let names = try? list(directory) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            let rest = name.dropFirst(prefix.count)
+            guard let dash = rest.firstIndex(of: "-"), let pid = Int32(rest[..<dash]), pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { _ = unlink("\(directory)/\(name)") }
         }
     }
 

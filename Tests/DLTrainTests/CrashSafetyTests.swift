@@ -38,7 +38,7 @@ import ToolTestSupport
 
     /// Starts dltrain and kills it with SIGKILL the moment its `write`-th
     /// checkpoint write has begun: as soon as the writer's temporary file
-    /// (`.<name>.tmp-XXXXXX`, docs/CHECKPOINT.md) appears in `directory`.
+    /// (`.<name>.tmp-<pid>-XXXXXX`, docs/CHECKPOINT.md) appears in `directory`.
     /// Returns whether the process died inside a write: whether it left a
     /// temporary file behind (none when the rename had happened). An epoch of
     /// this run takes milliseconds, so the signal may land in a later write.
@@ -142,6 +142,8 @@ import ToolTestSupport
                                                   trial: "trial \(trial) (killed in write \(write))")
             // Killed no earlier than inside write `write` (epoch `write`'s checkpoint): at least the one before survives.
             #expect((epoch ?? 0) >= write - 1, "trial \(trial): killed in write \(write), epoch \(epoch ?? 0) survived")
+            // The resumed run's own checkpoint writes remove the killed writer's temporary file.
+            #expect(Self.temporaryFiles(in: dir, prefix: ".\(out).tmp-").isEmpty, "trial \(trial): a temporary file is left")
         }
         // Most kills must land before the rename, or the test is not testing writes.
         #expect(diedMidWrite >= trials / 2, "only \(diedMidWrite) of \(trials) kills landed inside a write")

@@ -42,6 +42,23 @@ import Testing
         #expect(try Checkpoint.read(from: path) == F.minimal())
     }
 
+    /// A writer killed mid-write (SIGKILL) leaves its temporary file; the next
+    /// write of the same checkpoint removes it once that writer's pid is gone,
+    /// and leaves a live writer's file and unrelated names alone.
+    @Test func aLaterWriteRemovesAKilledWritersTemporaryFile() throws {
+        let directory = try F.makeTempDirectory()
+        defer { F.remove(directory) }
+        let orphan = ".model.ckpt.tmp-\(Int32.max)-a1b2c3"  // no process has pid 2^31-1
+        let live = ".model.ckpt.tmp-\(getppid())-d4e5f6"
+        let unrelated = [".model.ckpt.tmp-x1y2z3", ".other.ckpt.tmp-\(Int32.max)-a1b2c3", "model.ckpt.tmp-\(Int32.max)-q"]
+        for name in [orphan, live] + unrelated {
+            #expect(FileManager.default.createFile(atPath: "\(directory)/\(name)", contents: Data([1, 2, 3])))
+        }
+        try F.sample().write(to: directory + "/model.ckpt")
+        #expect(F.list(directory) == ([live, "model.ckpt"] + unrelated).sorted())
+        #expect(try Checkpoint.read(from: directory + "/model.ckpt") == F.sample())
+    }
+
     @Test func realFailures() throws {
         let directory = try F.makeTempDirectory()
         defer { F.remove(directory) }
