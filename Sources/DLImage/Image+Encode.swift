@@ -12,10 +12,12 @@ extension Image {
     }
 
     /// Writes the image as PNG, atomically (a temporary file renamed into place),
-    /// so a failure never leaves a partial file at `path`.
+    /// so a failure never leaves a partial file at `path`. It does not look for
+    /// killed writers' temporary files: `dlsample --each` writes thousands of
+    /// images into one directory, and listing it for each would be quadratic.
     public func writePNG(to path: String, compressionLevel: Int = 6) throws {
         let png = try pngData(compressionLevel: compressionLevel)
-        do { try FileIO.writeAtomically(png, to: path) } catch { throw ImageError(error) }
+        do { try FileIO.writeAtomically(png, to: path, removingOrphans: false) } catch { throw ImageError(error) }
     }
 
     /// JPEG bytes (gray or RGB; RGBA is refused). For tests and demos.

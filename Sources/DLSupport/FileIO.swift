@@ -61,8 +61,11 @@ public enum FileIO {
     /// the new one, also across a crash or power loss: a temporary file in the
     /// same directory (so the rename is atomic), fsync, rename over `path`,
     /// fsync the directory. On any failure the temporary file is removed.
-    /// `failAt` simulates a failure (EIO) at that stage, for tests.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String, failAt: Stage? = nil) throws(FileIOError) {
+    /// With `removingOrphans` it first removes the temporary files that killed
+    /// writers of `path` left (`removeOrphanedTemporaries`), at the cost of
+    /// listing the directory. `failAt` simulates a failure (EIO) at that stage, for tests.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, removingOrphans: Bool = true,
+                                       failAt: Stage? = nil) throws(FileIOError) {
         guard !path.isEmpty, !path.hasSuffix("/") else {
             throw FileIOError(path: path, operation: "write", errno: EINVAL, message: "not a file path")
         }
@@ -78,7 +81,7 @@ public enum FileIO {
         // Hidden and unique per writer (mkstemp), so concurrent writers never share one.
         // The writer's pid in the name lets a later write remove what a killed one left.
         try simulated(.create, path, "create a temporary file next to")
-        removeOrphanedTemporaries(in: directory, baseName: baseName)
+        if removingOrphans { removeOrphanedTemporaries(in: directory, baseName: baseName) }
         var template = Array("\(directory)/.\(baseName).tmp-\(getpid())-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
             guard let base = buffer.baseAddress else { return -1 }

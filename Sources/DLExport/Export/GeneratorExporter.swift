@@ -63,8 +63,9 @@ public enum GeneratorExporter {
                                      rtol: Float(options.tolerance), atol: Float(options.tolerance * scale))
         let bytes = try lowered.builder.serialize()
         let parityError = try ModelExporter.verify(bytes, input: input, expected: expected, tolerance: options.tolerance)
+        let role = gan.classes > 0 ? "conditional generator (\(gan.classes)-class code)" : "generator"
         return ExportedModel(file: lowered.builder.modelFile, bytes: bytes, summary: ExportSummary(
-            architecture: gan.classes > 0 ? "\(name) conditional generator (\(gan.classes)-class code)" : "\(name) generator", dataset: dataset, inputShape: gan.latentShape, classes: 0,
+            architecture: "\(name) \(role)", dataset: dataset, inputShape: gan.latentShape, classes: 0,
             nodes: lowered.builder.nodes.count, foldedBatchNorms: lowered.foldedBatchNorms,
             fusedActivations: lowered.fusedActivations,
             parameters: lowered.builder.tensors.filter(\.isConstant).reduce(0) { $0 + $1.elementCount },
