@@ -132,6 +132,27 @@ enum Fixture {
         #expect(TrainingSettings.parseRecipe(try Checkpoint.read(from: options.out).recipe)?["log"] == resume.log)
     }
 
+    /// The recipe's first line stays the command that started the run: a resume's
+    /// own command line (`dltrain --resume --out ...`) would not say how to reproduce it.
+    @Test func resumeKeepsTheCommandThatStartedTheRun() throws {
+        let dir = try Fixture.makeDirectory()
+        defer { Fixture.remove(dir) }
+        try Fixture.writeMNIST(to: dir, train: 32, test: 10)
+        var options = Fixture.options(data: dir, out: "\(dir)/model.ckpt", epochs: 2)
+        options.commandLine = ["dltrain", "--model", "mlp", "--epochs", "2"]
+        options.stopAfter = 1
+        try Trainer(options).run()
+        var resume = TrainingOptions()
+        resume.out = options.out
+        resume.resume = true
+        resume.commandLine = ["dltrain", "--resume", "--out", options.out]
+        try Trainer(resume).run()
+        let recipe = try Checkpoint.read(from: options.out).recipe
+        #expect(recipe.split(separator: "\n").first == "dltrain --model mlp --epochs 2")
+        #expect(TrainingSettings.parseRecipe(recipe)?[TrainingSettings.commandKey] == "dltrain --model mlp --epochs 2")
+        #expect(try Checkpoint.read(from: options.out).epoch == 2)
+    }
+
     @Test func labelSmoothingAndCutoutReachTheTrainingStep() throws {
         let dir = try Fixture.makeDirectory()
         defer { Fixture.remove(dir) }
@@ -249,9 +270,10 @@ enum Fixture {
         options.model = "lenet5"
         options.data = "x"
         options.optimizer = .sgd
+        options.commandLine = ["dltrain", "--data", "a b"]
         let s = try TrainingSettings.resolve(options)
         #expect(s.learningRate == 0.1 && s.weightDecay == 5e-4 && s.momentum == 0.9)
-        let text = s.recipeText(commandLine: ["dltrain", "--data", "a b"], threads: 3)
+        let text = s.recipeText(threads: 3)
         #expect(text.hasPrefix("dltrain --data 'a b'\n"))
         #expect(TrainingSettings.parseRecipe(text)?["optimizer"] == "sgd")
         // A resume refuses a flag that would change the weights.

@@ -193,7 +193,7 @@ public final class GenerativeTrainer: EpochLoop {
     public func checkpoint() -> Checkpoint {
         Checkpoint.capture(architecture: architecture, model: model, optimizer: optimizer, schedule: schedule,
                            rngStates: ["loader.seed": trainLoader.seed], epoch: epoch, step: step, metrics: metrics,
-                           recipe: settings.recipeText(commandLine: options.commandLine, threads: threads),
+                           recipe: settings.recipeText(threads: threads),
                            input: data.inputContract, samples: [data.testSample()])
     }
 

@@ -124,7 +124,7 @@ public final class LanguageModelTrainer: EpochLoop {
         lastSample = sampleText()
         try Checkpoint.capture(architecture: architecture, model: model, optimizer: optimizer, schedule: schedule,
                                epoch: epoch, step: step, metrics: metrics,
-                               recipe: settings.recipeText(commandLine: options.commandLine, threads: threads))
+                               recipe: settings.recipeText(threads: threads))
             .write(to: options.out, orThrow: TrainingError.output)
         try log?.write(metrics, trainExamples: trainStreams.batch * trainStreams.chunkCount * trainStreams.steps)
         console.result(formatted("epoch %d/%d  train %.4f  val %.4f nats/char (perplexity %.2f)  lr %.3g  %.1f s  %.0f chars/s",

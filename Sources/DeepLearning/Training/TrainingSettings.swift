@@ -136,6 +136,9 @@ public struct TrainingSettings: Sendable, Equatable {
     /// The per-epoch log (recipe key `log`, written only when there is one), so that
     /// `--resume` keeps writing it without `--log`; `--log` on resume moves it.
     public var log: String?
+    /// The command line that started the run, shell-quoted: the recipe's first line.
+    /// A resume keeps the first run's, so that the recipe says how the weights were made.
+    public var command = "dltrain"
 
     /// The settings that decide the weights a run produces: a resume may not change them.
     static let fixedOnResume: Set<String> = ["model", "batch_size", "optimizer", "schedule", "seed", "freeze", "init",
@@ -204,6 +207,7 @@ public struct TrainingSettings: Sendable, Equatable {
         settings.labelSmoothing = try options.labelSmoothing ?? storedValue("label_smoothing", { Double($0) }) ?? 0
         settings.cutout = try options.cutout ?? storedValue("cutout", { Int($0) }) ?? 0
         settings.log = options.log ?? s["log"].flatMap { $0.isEmpty ? nil : $0 }
+        settings.command = s[commandKey] ?? (options.commandLine.isEmpty ? "dltrain" : options.commandLine.map(shellQuoted).joined(separator: " "))
         if optimizer == .adamw && options.weightDecay == nil && s["weight_decay"] == nil && settings.weightDecay == 0 {
             settings.weightDecay = 1e-2 // AdamW's usual decoupled decay
         }
@@ -289,9 +293,10 @@ public struct TrainingSettings: Sendable, Equatable {
         (labelSmoothing > 0 ? ", label smoothing \(labelSmoothing)" : "") + (cutout > 0 ? ", cutout \(cutout)" : "")
     }
 
-    /// The settings as recipe entries (strings, as written into the checkpoint).
+    /// The settings as recipe entries (strings, as written into the checkpoint; the command under `commandKey`).
     public var recipeEntries: [String: String] {
         var e: [String: String] = [
+            Self.commandKey: command,
             "model": model, "data": data, "epochs": String(epochs), "batch_size": String(batchSize),
             "lr": String(learningRate), "optimizer": optimizer.rawValue, "momentum": String(momentum),
             "weight_decay": String(weightDecay), "schedule": schedule.rawValue, "seed": String(seed),
@@ -308,21 +313,24 @@ public struct TrainingSettings: Sendable, Equatable {
         return e
     }
 
-    /// The checkpoint's recipe text: the command line, then `key=value` per setting (sorted).
-    public func recipeText(commandLine: [String], threads: Int) -> String {
-        var lines = [commandLine.isEmpty ? "dltrain" : commandLine.map(shellQuoted).joined(separator: " ")]
-        for (key, value) in recipeEntries.sorted(by: { $0.key < $1.key }) {
+    /// The checkpoint's recipe text: the command, then `key=value` per setting (sorted).
+    public func recipeText(threads: Int) -> String {
+        var lines = [command]
+        for (key, value) in recipeEntries.sorted(by: { $0.key < $1.key }) where key != Self.commandKey {
             lines.append("\(key)=\(value.replacingNewlines)")
         }
         lines.append("threads=\(threads)")
         return lines.joined(separator: "\n")
     }
 
-    /// The `key=value` lines of a recipe written by `recipeText` (the first line, the command, is skipped).
+    /// The recipe entry that holds its first line, the command (no `key=value` line has this key).
+    public static let commandKey = "command"
+
+    /// The `key=value` lines of a recipe written by `recipeText`, and its first line under `commandKey`.
     public static func parseRecipe(_ text: String) -> [String: String]? {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard lines.count > 1 else { return nil }
-        var entries: [String: String] = [:]
+        var entries = [commandKey: String(lines[0])]
         for line in lines.dropFirst() {
             guard let eq = line.firstIndex(of: "=") else { continue }
             entries[String(line[..<eq])] = String(line[line.index(after: eq)...])
