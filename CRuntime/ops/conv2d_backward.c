@@ -14,14 +14,11 @@
  * col2im. Depthwise convolutions (groups == c) take the direct kernel of
  * depthwise_conv2d_backward.c.
  *
- * Threading: with enough (image, group) tasks (the forward's rule), the pool
- * runs `threads` chunks of consecutive tasks in parallel, each with the column
- * buffer of its thread and single-threaded GEMMs; dx is written directly
- * (tasks own disjoint planes) while dW goes to the chunk's own partial buffer,
- * and the partials are then summed in chunk order (deterministic for a given
- * pool size). Otherwise the tasks run one after the other with dk_sgemm on
- * the pool and im2col / col2im split over input channels, dW accumulated in
- * place.
+ * Threading (conv_backward_tasks.c): with enough (image, group) tasks, the
+ * pool runs chunks of them in parallel, each with its thread's column buffer,
+ * single-threaded GEMMs and its own dW partial (dx planes are disjoint);
+ * otherwise the tasks run one after the other with dk_sgemm on the pool and
+ * im2col / col2im split over input channels.
  *
  * Workspace (floats): col = round16(K * nc) (0 for 1x1), gemm(t) =
  * round16(max(sgemm_ws(mg, K, nc), sgemm_ws(K, nc, mg)) for t threads):
@@ -67,18 +64,35 @@ static size_t gemm_floats(const convb_plan *q, int threads) {
     return dk_ops_round16(a > b ? a : b);
 }
 
+typedef struct convb_ctx {
+    const dk_conv2d_params *p;
+    const convb_plan *q;
+    const float *x, *w, *dy;
+    float *dx;
+    int accumulate;
+} convb_ctx;
+
+static void convb_task(const void *context, size_t t, dk_pool *pool, float *col, float *gemm_ws, float *dwt,
+                       int dw_first);
+
+static dk_opsb_conv_tasks task_list(const dk_conv2d_params *p, const convb_plan *q, const convb_ctx *c,
+                                    int threads) {
+    dk_opsb_conv_tasks t = {convb_task, c, p->n * p->groups, p->groups, q->col, gemm_floats(q, threads),
+                            gemm_floats(q, 1), q->nw, p->m * q->k};
+    return t;
+}
+
 size_t dk_conv2d_backward_workspace_floats(const dk_conv2d_params *p, int threads) {
     if (threads < 1) threads = 1;
     if (dk_ops_depthwise_applies(p)) return 0;
-    size_t kn, mk, par = 0;
+    size_t kn, mk;
     if (!dk_ops_mul(p->c / p->groups * p->kh * p->kw, p->ho * p->wo, &kn) ||
         !dk_ops_mul(p->m, p->c / p->groups * p->kh * p->kw, &mk) || mk > SIZE_MAX / 2)
         return SIZE_MAX;
     convb_plan q;
     make_plan(p, &q);
-    size_t seq = q.col + gemm_floats(&q, threads);
-    if (threads > 1 && !dk_ops_mul(q.col + gemm_floats(&q, 1) + q.nw, (size_t)threads, &par)) return SIZE_MAX;
-    return seq > par ? seq : par;
+    dk_opsb_conv_tasks t = task_list(p, &q, NULL, threads);
+    return dk_opsb_conv_workspace_floats(&t, threads);
 }
 
 /* d[i * stride] += s[i] */
@@ -130,40 +144,34 @@ static void col2im_add(const dk_conv2d_params *p, const float *col, size_t ci0, 
     }
 }
 
-typedef struct convb_ctx {
+typedef struct col2im_ctx {
     const dk_conv2d_params *p;
-    const convb_plan *q;
-    const float *x, *w, *dy;
-    float *dx, *dw;
-    int accumulate;
-    float *workspace;
-    size_t slice;    /* parallel: floats of one thread's col + gemm slice */
-    float *parts;    /* parallel: chunk i's dw partial at parts + i * q->nw */
-    size_t tasks, chunks;
-    /* sequential im2col / col2im split over channels */
-    const float *xg;
-    float *col, *dxg;
+    const float *col;
     size_t j0, j1;
-} convb_ctx;
-
-static void im2col_task(void *context, size_t index, int thread) {
-    (void)thread;
-    const convb_ctx *c = context;
-    dk_ops_im2col(c->p, c->xg, index, index + 1, c->j0, c->j1, c->col);
-}
+    float *dx;
+} col2im_ctx;
 
 static void col2im_task(void *context, size_t index, int thread) {
     (void)thread;
-    const convb_ctx *c = context;
-    col2im_add(c->p, c->col, index, index + 1, c->j0, c->j1, c->dxg);
+    const col2im_ctx *c = context;
+    col2im_add(c->p, c->col, index, index + 1, c->j0, c->j1, c->dx);
 }
 
-/*
- * Task t = (image, group): dW_g (into dwt, the whole dw or a partial; beta 0
- * on its first GEMM when dw_first) and dx_g. pool is NULL in parallel chunks.
- */
-static void convb_task(convb_ctx *c, size_t t, dk_pool *pool, float *col, float *gemm_ws, float *dwt,
+/* col2im_add of all cg channels, split over them on the pool when it has threads (pool may be NULL). */
+static void col2im(dk_pool *pool, const dk_conv2d_params *p, size_t cg, const float *col, size_t j0, size_t j1,
+                   float *dx) {
+    if (pool == NULL || dk_pool_threads(pool) < 2 || cg < 2) {
+        col2im_add(p, col, 0, cg, j0, j1, dx);
+        return;
+    }
+    col2im_ctx c = {p, col, j0, j1, dx};
+    dk_pool_for(pool, cg, col2im_task, &c);
+}
+
+/* Task t = (image, group): dW_g (into dwt, the whole dw or a partial) and dx_g (dk_opsb_conv_tasks). */
+static void convb_task(const void *context, size_t t, dk_pool *pool, float *col, float *gemm_ws, float *dwt,
                        int dw_first) {
+    const convb_ctx *c = context;
     const dk_conv2d_params *p = c->p;
     const convb_plan *q = c->q;
     const size_t img = t / p->groups, g = t % p->groups;
@@ -181,42 +189,20 @@ static void convb_task(convb_ctx *c, size_t t, dk_pool *pool, float *col, float 
                            dxg, q->n, NULL, gemm_ws);
         return;
     }
-    const int split = pool != NULL && dk_pool_threads(pool) > 1 && q->cg > 1;
     if (dxg && !c->accumulate) memset(dxg, 0, q->cg * q->hw * sizeof(float));
     for (size_t b = 0; b < q->blocks; b++) {
         const size_t j0 = b * q->nc, j1 = j0 + q->nc < q->n ? j0 + q->nc : q->n, nb = j1 - j0;
-        c->xg = xg;
-        c->dxg = dxg;
-        c->col = col;
-        c->j0 = j0;
-        c->j1 = j1;
         if (dwg) {
-            if (split)
-                dk_pool_for(pool, q->cg, im2col_task, c);
-            else
-                dk_ops_im2col(p, xg, 0, q->cg, j0, j1, col);
+            dk_opsb_im2col(pool, p, xg, q->cg, j0, j1, col);
             (void)dk_sgemm(pool, 0, 1, q->mg, q->k, nb, 1.0f, dyg + j0, q->n, col, nb,
                            dw_first && b == 0 ? 0.0f : 1.0f, dwg, q->k, NULL, gemm_ws);
         }
         if (dxg) {
             (void)dk_sgemm(pool, 1, 0, q->k, nb, q->mg, 1.0f, wg, q->k, dyg + j0, q->n, 0.0f, col, nb, NULL,
                            gemm_ws);
-            if (split)
-                dk_pool_for(pool, q->cg, col2im_task, c);
-            else
-                col2im_add(p, col, 0, q->cg, j0, j1, dxg);
+            col2im(pool, p, q->cg, col, j0, j1, dxg);
         }
     }
-}
-
-static void convb_chunk(void *context, size_t index, int thread) {
-    const convb_ctx *shared = context;
-    convb_ctx c = *shared; /* private copy: convb_task records its block in it */
-    float *col = c.workspace + (size_t)thread * c.slice;
-    float *part = c.dw ? c.parts + index * c.q->nw : NULL;
-    if (part) memset(part, 0, c.q->nw * sizeof(float));
-    const size_t lo = index * c.tasks / c.chunks, hi = (index + 1) * c.tasks / c.chunks;
-    for (size_t t = lo; t < hi; t++) convb_task(&c, t, NULL, col, col + c.q->col, part, 0);
 }
 
 void dk_conv2d_backward(dk_pool *pool, const dk_conv2d_params *p, const float *x, const float *w,
@@ -229,28 +215,7 @@ void dk_conv2d_backward(dk_pool *pool, const dk_conv2d_params *p, const float *x
     }
     convb_plan q;
     make_plan(p, &q);
-    convb_ctx c;
-    memset(&c, 0, sizeof c);
-    c.p = p;
-    c.q = &q;
-    c.x = x;
-    c.w = w;
-    c.dy = dy;
-    c.dx = dx;
-    c.dw = dw;
-    c.accumulate = accumulate;
-    c.workspace = workspace;
-    c.tasks = p->n * p->groups;
-    const int threads = dk_pool_threads(pool);
-    if (dk_opsb_parallel_tasks(c.tasks, threads)) {
-        c.slice = q.col + gemm_floats(&q, 1);
-        c.chunks = (size_t)threads;
-        c.parts = workspace + c.chunks * c.slice;
-        dk_pool_for(pool, c.chunks, convb_chunk, &c);
-        if (dw) dk_opsb_reduce_parts(pool, c.parts, c.chunks, q.nw, p->m * q.k, dw, accumulate);
-        return;
-    }
-    float *gemm_ws = workspace + q.col;
-    for (size_t t = 0; t < c.tasks; t++)
-        convb_task(&c, t, pool, workspace, gemm_ws, dw, !accumulate && t / p->groups == 0);
+    const convb_ctx c = {p, &q, x, w, dy, dx, accumulate};
+    const dk_opsb_conv_tasks t = task_list(p, &q, &c, dk_pool_threads(pool));
+    dk_opsb_conv_run(pool, &t, dw, accumulate, workspace);
 }

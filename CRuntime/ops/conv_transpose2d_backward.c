@@ -12,15 +12,13 @@
  *   db   = sum of dy over images and pixels
  *
  * A 1x1, stride-1, unpadded transposed convolution (no output padding) uses
- * dy_g itself as col. Threading, partial dW buffers and the workspace follow
- * conv2d_backward.c: col = round16(rows * nc) (0 for 1x1), gemm(t) =
+ * dy_g itself as col. Threading and partial dW buffers are conv_backward_tasks.c's,
+ * as for conv2d_backward.c; col = round16(rows * nc) (0 for 1x1), gemm(t) =
  * round16(max(sgemm_ws(cg, nc, rows), sgemm_ws(cg, rows, nc)) for t threads):
  *   sequential: col + gemm(threads);
  *   parallel:   threads * (col + gemm(1) + round16(c * rows)).
  */
 #include "ops_backward_internal.h"
-
-#include <string.h>
 
 #define CONVTB_COL_BUDGET ((size_t)1 << 18)
 
@@ -62,42 +60,40 @@ static size_t gemm_floats(const convtb_plan *q, int threads) {
     return dk_ops_round16(a > b ? a : b);
 }
 
+typedef struct convtb_ctx {
+    const dk_conv2d_params *p;
+    const convtb_plan *q;
+    const float *x, *w, *dy;
+    float *dx;
+    int accumulate;
+} convtb_ctx;
+
+static void convtb_task(const void *context, size_t t, dk_pool *pool, float *col, float *gemm_ws, float *dwt,
+                        int dw_first);
+
+static dk_opsb_conv_tasks task_list(const dk_conv2d_params *p, const convtb_plan *q, const convtb_ctx *c,
+                                    int threads) {
+    dk_opsb_conv_tasks t = {convtb_task, c, p->n * p->groups, p->groups, q->col, gemm_floats(q, threads),
+                            gemm_floats(q, 1), q->nw, p->c * q->rows};
+    return t;
+}
+
 size_t dk_conv_transpose2d_backward_workspace_floats(const dk_conv2d_params *p, int threads) {
     if (threads < 1) threads = 1;
-    size_t rh, cr, par = 0;
+    size_t rh, cr;
     if (!dk_ops_mul(p->m / p->groups * p->kh * p->kw, p->h * p->w, &rh) || rh > SIZE_MAX / 2 ||
         !dk_ops_mul(p->c, p->m / p->groups * p->kh * p->kw, &cr) || cr > SIZE_MAX / 2)
         return SIZE_MAX;
     convtb_plan q;
     make_plan(p, &q);
-    size_t seq = q.col + gemm_floats(&q, threads);
-    if (threads > 1 && !dk_ops_mul(q.col + gemm_floats(&q, 1) + q.nw, (size_t)threads, &par)) return SIZE_MAX;
-    return seq > par ? seq : par;
+    dk_opsb_conv_tasks t = task_list(p, &q, NULL, threads);
+    return dk_opsb_conv_workspace_floats(&t, threads);
 }
 
-typedef struct convtb_ctx {
-    const dk_conv2d_params *p;
-    const convtb_plan *q;
-    const float *x, *w, *dy;
-    float *dx, *dw;
-    int accumulate;
-    float *workspace;
-    size_t slice;
-    float *parts;
-    size_t tasks, chunks;
-    const float *dyg; /* sequential im2col split over channels */
-    float *col;
-    size_t j0, j1;
-} convtb_ctx;
-
-static void im2col_task(void *context, size_t index, int thread) {
-    (void)thread;
-    const convtb_ctx *c = context;
-    dk_ops_im2col(&c->q->gather, c->dyg, index, index + 1, c->j0, c->j1, c->col);
-}
-
-static void convtb_task(convtb_ctx *c, size_t t, dk_pool *pool, float *col, float *gemm_ws, float *dwt,
+/* Task t = (image, group): dx_g and dW_g (into dwt, the whole dw or a partial) (dk_opsb_conv_tasks). */
+static void convtb_task(const void *context, size_t t, dk_pool *pool, float *col, float *gemm_ws, float *dwt,
                         int dw_first) {
+    const convtb_ctx *c = context;
     const dk_conv2d_params *p = c->p;
     const convtb_plan *q = c->q;
     const size_t img = t / p->groups, g = t % p->groups;
@@ -106,21 +102,12 @@ static void convtb_task(convtb_ctx *c, size_t t, dk_pool *pool, float *col, floa
     float *dxg = c->dx ? c->dx + (img * p->c + g * q->cg) * q->hw : NULL;
     const float *wg = c->w ? c->w + g * q->cg * q->rows : NULL;
     float *dwg = dwt ? dwt + g * q->cg * q->rows : NULL;
-    const int split = pool != NULL && dk_pool_threads(pool) > 1 && q->mg > 1;
     for (size_t b = 0; b < q->blocks; b++) {
         const size_t j0 = b * q->nc, j1 = j0 + q->nc < q->hw ? j0 + q->nc : q->hw, nb = j1 - j0;
         const float *B = dyg + j0;
         size_t ldb = q->hw;
         if (!q->direct) {
-            if (split) {
-                c->dyg = dyg;
-                c->col = col;
-                c->j0 = j0;
-                c->j1 = j1;
-                dk_pool_for(pool, q->mg, im2col_task, c);
-            } else {
-                dk_ops_im2col(&q->gather, dyg, 0, q->mg, j0, j1, col);
-            }
+            dk_opsb_im2col(pool, &q->gather, dyg, q->mg, j0, j1, col);
             B = col;
             ldb = nb;
         }
@@ -133,16 +120,6 @@ static void convtb_task(convtb_ctx *c, size_t t, dk_pool *pool, float *col, floa
     }
 }
 
-static void convtb_chunk(void *context, size_t index, int thread) {
-    const convtb_ctx *shared = context;
-    convtb_ctx c = *shared;
-    float *col = c.workspace + (size_t)thread * c.slice;
-    float *part = c.dw ? c.parts + index * c.q->nw : NULL;
-    if (part) memset(part, 0, c.q->nw * sizeof(float));
-    const size_t lo = index * c.tasks / c.chunks, hi = (index + 1) * c.tasks / c.chunks;
-    for (size_t t = lo; t < hi; t++) convtb_task(&c, t, NULL, col, col + c.q->col, part, 0);
-}
-
 void dk_conv_transpose2d_backward(dk_pool *pool, const dk_conv2d_params *p, const float *x, const float *w,
                                   const float *dy, float *dx, float *dw, float *db, int accumulate,
                                   float *workspace) {
@@ -150,28 +127,7 @@ void dk_conv_transpose2d_backward(dk_pool *pool, const dk_conv2d_params *p, cons
     if (!dx && !dw) return;
     convtb_plan q;
     make_plan(p, &q);
-    convtb_ctx c;
-    memset(&c, 0, sizeof c);
-    c.p = p;
-    c.q = &q;
-    c.x = x;
-    c.w = w;
-    c.dy = dy;
-    c.dx = dx;
-    c.dw = dw;
-    c.accumulate = accumulate;
-    c.workspace = workspace;
-    c.tasks = p->n * p->groups;
-    const int threads = dk_pool_threads(pool);
-    if (dk_opsb_parallel_tasks(c.tasks, threads)) {
-        c.slice = q.col + gemm_floats(&q, 1);
-        c.chunks = (size_t)threads;
-        c.parts = workspace + c.chunks * c.slice;
-        dk_pool_for(pool, c.chunks, convtb_chunk, &c);
-        if (dw) dk_opsb_reduce_parts(pool, c.parts, c.chunks, q.nw, p->c * q.rows, dw, accumulate);
-        return;
-    }
-    float *gemm_ws = workspace + q.col;
-    for (size_t t = 0; t < c.tasks; t++)
-        convtb_task(&c, t, pool, workspace, gemm_ws, dw, !accumulate && t / p->groups == 0);
+    const convtb_ctx c = {p, &q, x, w, dy, dx, accumulate};
+    const dk_opsb_conv_tasks t = task_list(p, &q, &c, dk_pool_threads(pool));
+    dk_opsb_conv_run(pool, &t, dw, accumulate, workspace);
 }

@@ -39,6 +39,40 @@ static inline int dk_opsb_parallel_tasks(size_t tasks, int threads) {
     return tasks >= t && (tasks % t == 0 || tasks >= 4 * t);
 }
 
+/**
+ * The (image, group) tasks of a GEMM-based convolution backward
+ * (conv_backward_tasks.c). run(context, i, pool, col, gemm_ws, dw, dw_first)
+ * does task i: its dx planes, and its dW_g added into dw's group (set by its
+ * first GEMM when dw_first; dw NULL when no weight gradient is asked for),
+ * with a column buffer of `col` floats and a GEMM workspace after it. pool is
+ * NULL inside a parallel chunk.
+ *
+ * With enough tasks for the threads (dk_opsb_parallel_tasks), `threads` chunks
+ * of consecutive tasks run in parallel, each with its thread's slice (col +
+ * gemm1 floats) and its own dW partial (nw floats); the partials are then
+ * summed into dw (dw_count floats) in chunk order, deterministic for a given
+ * pool size. Otherwise the tasks run one after the other with the pool
+ * (workspace: col + gemm floats), dW accumulated in place.
+ */
+typedef struct dk_opsb_conv_tasks {
+    void (*run)(const void *context, size_t i, dk_pool *pool, float *col, float *gemm_ws, float *dw, int dw_first);
+    const void *context;
+    size_t tasks, groups;
+    size_t col;      /* floats of a column buffer (0: none) */
+    size_t gemm;     /* GEMM workspace floats with the pool's threads */
+    size_t gemm1;    /* ... with one thread */
+    size_t nw;       /* floats of a dW partial: dw_count rounded to 16 */
+    size_t dw_count; /* floats of dw */
+} dk_opsb_conv_tasks;
+
+/** Runs the tasks (see dk_opsb_conv_tasks); dw may be NULL. */
+void dk_opsb_conv_run(dk_pool *pool, const dk_opsb_conv_tasks *t, float *dw, int accumulate, float *workspace);
+/** The workspace dk_opsb_conv_run needs with `threads` (t's gemm sized for them); SIZE_MAX on overflow. */
+size_t dk_opsb_conv_workspace_floats(const dk_opsb_conv_tasks *t, int threads);
+/** dk_ops_im2col of channels [0, channels), split over channels on the pool when it has threads (pool may be NULL). */
+void dk_opsb_im2col(dk_pool *pool, const dk_conv2d_params *p, const float *x, size_t channels, size_t j0,
+                    size_t j1, float *col);
+
 /** The direct depthwise backward (groups == c), parallel over input channels; no workspace. */
 void dk_opsb_depthwise_backward(dk_pool *pool, const dk_conv2d_params *p, const float *x, const float *w,
                                 const float *dy, float *dx, float *dw, int accumulate);
