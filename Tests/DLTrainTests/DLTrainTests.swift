@@ -132,6 +132,13 @@ enum Fixture {
         #expect(TrainingSettings.parseRecipe(try Checkpoint.read(from: options.out).recipe)?["log"] == resume.log)
     }
 
+    /// glibc accepts the heap settings the trainers apply (mallopt returns 1 for each).
+    @Test func trainingHeapTuningApplies() {
+        #if canImport(Glibc)
+        #expect(TrainingHeap.retainFreedMemory())
+        #endif
+    }
+
     /// The recipe's first line stays the command that started the run: a resume's
     /// own command line (`dltrain --resume --out ...`) would not say how to reproduce it.
     @Test func resumeKeepsTheCommandThatStartedTheRun() throws {

@@ -55,6 +55,7 @@ public final class LanguageModelTrainer: EpochLoop {
     /// and builds every training object; throws `TrainingError` before any
     /// file is written.
     public init(_ options: TrainingOptions, console: TrainingConsole = .silent) throws {
+        TrainingHeap.retainFreedMemory()
         self.options = options
         self.console = console
         let (resumed, stored) = try Trainer.resumedRun(options)

@@ -54,6 +54,7 @@ public final class Trainer {
     /// `TrainingError` (naming the flag, file or value) before anything on
     /// disk is written.
     public init(_ givenOptions: TrainingOptions, console: TrainingConsole = .silent) throws {
+        TrainingHeap.retainFreedMemory()
         // Checkpoints first: a resume takes its settings from one, and so does --qat's fine-tuning.
         let qatStart = try Self.quantizationAwareStart(givenOptions)
         let options = qatStart?.options ?? givenOptions

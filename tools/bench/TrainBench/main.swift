@@ -19,6 +19,7 @@ guard arguments.count >= 4, let batch = Int(arguments[2]), let steps = Int(argum
 let name = arguments[1]
 let warmup = arguments.count > 4 ? Int(arguments[4]) ?? 2 : 2
 if arguments.count > 5, let threads = Int(arguments[5]) { ComputePool.threadCount = threads }
+TrainingHeap.retainFreedMemory() // as dltrain's trainers do
 
 // charlstm is the character model of `dltrain --model charlstm` (CharLSTM at
 // the zoo's size) on random tokens, one truncated-BPTT chunk of
