@@ -14,6 +14,8 @@ import Darwin
 /// of a ResNet-20 step on one thread (docs/BENCHMARKS.md). Fixing the mmap
 /// threshold at its 32 MB maximum and never trimming keeps those pages; the
 /// resident size stays at the step's peak, which the next step needs again.
+/// The settings are the process's: an app that trains and then goes on to
+/// other work keeps that peak too.
 ///
 /// The trainers call it; a hand-written training loop can too.
 public enum TrainingHeap {
