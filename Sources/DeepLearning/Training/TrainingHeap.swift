@@ -10,7 +10,7 @@ import Darwin
 /// A training step allocates and frees the same large activation and gradient
 /// buffers every time (8 MB each in ResNet-20's first stage at batch 128).
 /// With glibc's defaults, a large block is mmapped or trimmed back to the
-/// kernel when freed, so the next step faults in fresh zeroed pages: an eighth
+/// kernel when freed, so the next step faults in fresh zeroed pages: a tenth
 /// of a ResNet-20 step on one thread (docs/BENCHMARKS.md). Fixing the mmap
 /// threshold at its 32 MB maximum and never trimming keeps those pages; the
 /// resident size stays at the step's peak, which the next step needs again.
