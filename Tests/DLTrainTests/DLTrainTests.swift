@@ -154,10 +154,10 @@ enum Fixture {
         resume.resume = true
         resume.commandLine = ["dltrain", "--resume", "--out", options.out]
         try Trainer(resume).run()
-        let recipe = try Checkpoint.read(from: options.out).recipe
-        #expect(recipe.split(separator: "\n").first == "dltrain --model mlp --epochs 2")
-        #expect(TrainingSettings.parseRecipe(recipe)?[TrainingSettings.commandKey] == "dltrain --model mlp --epochs 2")
-        #expect(try Checkpoint.read(from: options.out).epoch == 2)
+        let checkpoint = try Checkpoint.read(from: options.out)
+        #expect(checkpoint.recipe.split(separator: "\n").first == "dltrain --model mlp --epochs 2")
+        #expect(TrainingSettings.parseRecipe(checkpoint.recipe)?[TrainingSettings.commandKey] == "dltrain --model mlp --epochs 2")
+        #expect(checkpoint.epoch == 2)
     }
 
     @Test func labelSmoothingAndCutoutReachTheTrainingStep() throws {

@@ -207,7 +207,11 @@ public struct TrainingSettings: Sendable, Equatable {
         settings.labelSmoothing = try options.labelSmoothing ?? storedValue("label_smoothing", { Double($0) }) ?? 0
         settings.cutout = try options.cutout ?? storedValue("cutout", { Int($0) }) ?? 0
         settings.log = options.log ?? s["log"].flatMap { $0.isEmpty ? nil : $0 }
-        settings.command = s[commandKey] ?? (options.commandLine.isEmpty ? "dltrain" : options.commandLine.map(shellQuoted).joined(separator: " "))
+        if let stored = s[commandKey] {
+            settings.command = stored
+        } else if !options.commandLine.isEmpty {
+            settings.command = options.commandLine.map(shellQuoted).joined(separator: " ")
+        }
         if optimizer == .adamw && options.weightDecay == nil && s["weight_decay"] == nil && settings.weightDecay == 0 {
             settings.weightDecay = 1e-2 // AdamW's usual decoupled decay
         }
