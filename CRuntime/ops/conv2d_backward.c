@@ -95,15 +95,6 @@ size_t dk_conv2d_backward_workspace_floats(const dk_conv2d_params *p, int thread
     return dk_opsb_conv_workspace_floats(&t, threads);
 }
 
-/* d[i * stride] += s[i] */
-static void add_strided(float *restrict d, ptrdiff_t stride, const float *restrict s, ptrdiff_t n) {
-    if (stride == 1) {
-        for (ptrdiff_t i = 0; i < n; i++) d[i] += s[i];
-    } else {
-        for (ptrdiff_t i = 0; i < n; i++) d[i * stride] += s[i];
-    }
-}
-
 /*
  * The adjoint of dk_ops_im2col (same arguments): adds the col rows of
  * channels [ci0, ci1) over output pixels [j0, j1) back into x ([cg, h, w]),
@@ -137,7 +128,7 @@ static void col2im_add(const dk_conv2d_params *p, const float *col, size_t ci0, 
                     if (lo >= hi) continue;
                     const ptrdiff_t at = oh * wo - (ptrdiff_t)j0; /* src index of column 0 */
                     float *row = xc + (oh * sh + hoff) * w;
-                    add_strided(row + (lo * sw + woff), sw, src + (at + lo), hi - lo);
+                    dk_ops_add_strided(row + (lo * sw + woff), sw, src + (at + lo), hi - lo);
                 }
             }
         }

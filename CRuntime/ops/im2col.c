@@ -63,14 +63,6 @@ static inline void zero_floats(float *d, ptrdiff_t n) {
     for (; i < n; i++) d[i] = 0.0f;
 }
 
-static void add_strided(float *restrict d, ptrdiff_t stride, const float *restrict s, ptrdiff_t n) {
-    if (stride == 1) {
-        for (ptrdiff_t i = 0; i < n; i++) d[i] += s[i];
-    } else {
-        for (ptrdiff_t i = 0; i < n; i++) d[i * stride] += s[i];
-    }
-}
-
 static void copy_strided(float *restrict d, const float *restrict s, ptrdiff_t stride, ptrdiff_t n) {
     if (stride == 1) {
         if (n > 64) memcpy(d, s, (size_t)n * sizeof(float));
@@ -297,7 +289,7 @@ void dk_ops_col2im_plane(const dk_conv2d_params *p, const float *col, size_t oc,
             const float *src = col + ((oc * kh + ki) * kw + kj) * hw;
             for (ptrdiff_t ih = ih_lo; ih < ih_hi; ih++) {
                 float *row = y + (ih * sh + hoff) * wo;
-                add_strided(row + iw_lo * sw + woff, sw, src + ih * w + iw_lo, iw_hi - iw_lo);
+                dk_ops_add_strided(row + iw_lo * sw + woff, sw, src + ih * w + iw_lo, iw_hi - iw_lo);
             }
         }
     }

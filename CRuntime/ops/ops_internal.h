@@ -44,6 +44,15 @@ static inline int dk_ops_add(size_t a, size_t b, size_t *r) {
     return 1;
 }
 
+/* d[i * stride] += s[i] for i < n: the row add of col2im and of the pools' backward. */
+static inline void dk_ops_add_strided(float *restrict d, ptrdiff_t stride, const float *restrict s, ptrdiff_t n) {
+    if (stride == 1) {
+        for (ptrdiff_t i = 0; i < n; i++) d[i] += s[i];
+    } else {
+        for (ptrdiff_t i = 0; i < n; i++) d[i * stride] += s[i];
+    }
+}
+
 /*
  * The outputs o in [*lo, *hi) of [0, count) whose input coordinate
  * o * s + off lies in [0, n). s >= 1.

@@ -96,15 +96,6 @@ static void max_plane(void *context, size_t index, int thread) {
     }
 }
 
-/* d[i * stride] += s[i] */
-static void add_strided(float *restrict d, ptrdiff_t stride, const float *restrict s, ptrdiff_t n) {
-    if (stride == 1) {
-        for (ptrdiff_t i = 0; i < n; i++) d[i] += s[i];
-    } else {
-        for (ptrdiff_t i = 0; i < n; i++) d[i * stride] += s[i];
-    }
-}
-
 static void avg_plane(void *context, size_t index, int thread) {
     (void)thread;
     const poolb_ctx *c = context;
@@ -140,7 +131,7 @@ static void avg_plane(void *context, size_t index, int thread) {
                     dk_ops_valid_range(off, sw, w, wo, &lo, &hi);
                     if (lo < o0) lo = o0;
                     if (hi > o1) hi = o1;
-                    if (hi > lo) add_strided(dxrow + lo * sw + off, sw, g + (lo - o0), hi - lo);
+                    if (hi > lo) dk_ops_add_strided(dxrow + lo * sw + off, sw, g + (lo - o0), hi - lo);
                 }
             }
         }
