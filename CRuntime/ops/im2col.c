@@ -26,10 +26,10 @@
 #endif
 
 /*
- * Inline copies: im2col rows are short (wo floats, often 7 to 32), where a
- * memcpy call costs more than the copy itself. Zeros (the padding, a float or
- * a whole row at a time) go through memset, which keeps the library small;
- * the AVX-512 path has its own moves for both.
+ * Inline copies and zeros: im2col rows are short (wo floats, often 7 to 32),
+ * where a memcpy or memset call costs more than the work itself (most zero
+ * runs, the padding, are 0 to 2 floats). Longer runs call them; the AVX-512
+ * path has its own moves for both.
  */
 static inline void copy_row(float *restrict d, const float *restrict s, ptrdiff_t n) {
     ptrdiff_t i = 0;
