@@ -135,29 +135,6 @@ static void col2im_add(const dk_conv2d_params *p, const float *col, size_t ci0, 
     }
 }
 
-typedef struct col2im_ctx {
-    const dk_conv2d_params *p;
-    const float *col;
-    size_t j0, j1;
-    float *dx;
-} col2im_ctx;
-
-static void col2im_task(void *context, size_t index, int thread) {
-    (void)thread;
-    const col2im_ctx *c = context;
-    col2im_add(c->p, c->col, index, index + 1, c->j0, c->j1, c->dx);
-}
-
-/* col2im_add of all cg channels, split over them on the pool when it has threads (pool may be NULL). */
-static void col2im(dk_pool *pool, const dk_conv2d_params *p, size_t cg, const float *col, size_t j0, size_t j1,
-                   float *dx) {
-    if (pool == NULL || dk_pool_threads(pool) < 2 || cg < 2) {
-        col2im_add(p, col, 0, cg, j0, j1, dx);
-        return;
-    }
-    col2im_ctx c = {p, col, j0, j1, dx};
-    dk_pool_for(pool, cg, col2im_task, &c);
-}
 
 /* Task t = (image, group): dW_g (into dwt, the whole dw or a partial) and dx_g (dk_opsb_conv_tasks). */
 static void convb_task(const void *context, size_t t, dk_pool *pool, float *col, float *gemm_ws, float *dwt,
@@ -184,14 +161,14 @@ static void convb_task(const void *context, size_t t, dk_pool *pool, float *col,
     for (size_t b = 0; b < q->blocks; b++) {
         const size_t j0 = b * q->nc, j1 = j0 + q->nc < q->n ? j0 + q->nc : q->n, nb = j1 - j0;
         if (dwg) {
-            dk_opsb_im2col(pool, p, xg, q->cg, j0, j1, col);
+            dk_opsb_split_channels(pool, dk_ops_im2col, p, xg, q->cg, j0, j1, col);
             (void)dk_sgemm(pool, 0, 1, q->mg, q->k, nb, 1.0f, dyg + j0, q->n, col, nb,
                            dw_first && b == 0 ? 0.0f : 1.0f, dwg, q->k, NULL, gemm_ws);
         }
         if (dxg) {
             (void)dk_sgemm(pool, 1, 0, q->k, nb, q->mg, 1.0f, wg, q->k, dyg + j0, q->n, 0.0f, col, nb, NULL,
                            gemm_ws);
-            col2im(pool, p, q->cg, col, j0, j1, dxg);
+            dk_opsb_split_channels(pool, col2im_add, p, col, q->cg, j0, j1, dxg);
         }
     }
 }

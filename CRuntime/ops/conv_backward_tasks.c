@@ -2,7 +2,8 @@
  * The task driver of the GEMM-based convolution backwards (conv2d_backward.c,
  * conv_transpose2d_backward.c): one task per (image, group), run either in
  * parallel chunks with per-chunk weight-gradient partials or one after the
- * other with the pool; and their pool-parallel im2col.
+ * other with the pool; and their im2col and col2im, split over channels on
+ * the pool.
  */
 #include "ops_backward_internal.h"
 
@@ -44,25 +45,26 @@ void dk_opsb_conv_run(dk_pool *pool, const dk_opsb_conv_tasks *t, float *dw, int
         t->run(t->context, i, pool, workspace, workspace + t->col, dw, !accumulate && i / t->groups == 0);
 }
 
-typedef struct im2col_ctx {
+typedef struct channel_split_ctx {
+    dk_opsb_channel_fn fn;
     const dk_conv2d_params *p;
-    const float *x;
+    const float *in;
     size_t j0, j1;
-    float *col;
-} im2col_ctx;
+    float *out;
+} channel_split_ctx;
 
-static void im2col_task(void *context, size_t index, int thread) {
+static void channel_task(void *context, size_t index, int thread) {
     (void)thread;
-    const im2col_ctx *c = context;
-    dk_ops_im2col(c->p, c->x, index, index + 1, c->j0, c->j1, c->col);
+    const channel_split_ctx *c = context;
+    c->fn(c->p, c->in, index, index + 1, c->j0, c->j1, c->out);
 }
 
-void dk_opsb_im2col(dk_pool *pool, const dk_conv2d_params *p, const float *x, size_t channels, size_t j0,
-                    size_t j1, float *col) {
+void dk_opsb_split_channels(dk_pool *pool, dk_opsb_channel_fn fn, const dk_conv2d_params *p, const float *in,
+                            size_t channels, size_t j0, size_t j1, float *out) {
     if (pool == NULL || dk_pool_threads(pool) < 2 || channels < 2) {
-        dk_ops_im2col(p, x, 0, channels, j0, j1, col);
+        fn(p, in, 0, channels, j0, j1, out);
         return;
     }
-    im2col_ctx c = {p, x, j0, j1, col};
-    dk_pool_for(pool, channels, im2col_task, &c);
+    channel_split_ctx c = {fn, p, in, j0, j1, out};
+    dk_pool_for(pool, channels, channel_task, &c);
 }

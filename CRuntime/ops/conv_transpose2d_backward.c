@@ -107,7 +107,7 @@ static void convtb_task(const void *context, size_t t, dk_pool *pool, float *col
         const float *B = dyg + j0;
         size_t ldb = q->hw;
         if (!q->direct) {
-            dk_opsb_im2col(pool, &q->gather, dyg, q->mg, j0, j1, col);
+            dk_opsb_split_channels(pool, dk_ops_im2col, &q->gather, dyg, q->mg, j0, j1, col);
             B = col;
             ldb = nb;
         }

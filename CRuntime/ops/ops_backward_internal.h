@@ -69,9 +69,15 @@ typedef struct dk_opsb_conv_tasks {
 void dk_opsb_conv_run(dk_pool *pool, const dk_opsb_conv_tasks *t, float *dw, int accumulate, float *workspace);
 /** The workspace dk_opsb_conv_run needs with `threads` (t's gemm sized for them); SIZE_MAX on overflow. */
 size_t dk_opsb_conv_workspace_floats(const dk_opsb_conv_tasks *t, int threads);
-/** dk_ops_im2col of channels [0, channels), split over channels on the pool when it has threads (pool may be NULL). */
-void dk_opsb_im2col(dk_pool *pool, const dk_conv2d_params *p, const float *x, size_t channels, size_t j0,
-                    size_t j1, float *col);
+/**
+ * im2col or col2im over input channels [ci0, ci1) and output pixels [j0, j1):
+ * reads `in`, writes or adds into `out` (dk_ops_im2col's arguments).
+ */
+typedef void (*dk_opsb_channel_fn)(const dk_conv2d_params *p, const float *in, size_t ci0, size_t ci1, size_t j0,
+                                   size_t j1, float *out);
+/** fn over channels [0, channels), split over them on the pool when it has threads (pool may be NULL). */
+void dk_opsb_split_channels(dk_pool *pool, dk_opsb_channel_fn fn, const dk_conv2d_params *p, const float *in,
+                            size_t channels, size_t j0, size_t j1, float *out);
 
 /** The direct depthwise backward (groups == c), parallel over input channels; no workspace. */
 void dk_opsb_depthwise_backward(dk_pool *pool, const dk_conv2d_params *p, const float *x, const float *w,
